@@ -1,0 +1,75 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let strict: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "Ember",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "ember", targets: ["ember"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+    ],
+    targets: [
+        .systemLibrary(name: "CLZ4", path: "Sources/CLZ4", pkgConfig: "liblz4",
+                       providers: [.apt(["liblz4-dev"])]),
+        .target(name: "MetricModel", swiftSettings: strict),
+        .target(name: "Exposition", dependencies: ["MetricModel"], swiftSettings: strict),
+        .target(name: "Storage", dependencies: ["MetricModel"], swiftSettings: strict),
+        .target(name: "TSDB", dependencies: ["Storage", "MetricModel", "CLZ4"], swiftSettings: strict),
+        .target(name: "PromQL", dependencies: ["Storage", "MetricModel"], swiftSettings: strict),
+        .target(name: "Config", dependencies: ["MetricModel", .product(name: "Yams", package: "Yams")],
+                swiftSettings: strict),
+        .target(name: "Scrape", dependencies: [
+            "Config", "Exposition", "Storage", "MetricModel",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "Metrics", package: "swift-metrics"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ], swiftSettings: strict),
+        .target(name: "WebAPI", dependencies: [
+            "PromQL", "Storage", "Scrape", "MetricModel",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "Metrics", package: "swift-metrics"),
+        ], swiftSettings: strict),
+        .target(name: "EmberServer", dependencies: [
+            "WebAPI", "Scrape", "TSDB", "PromQL", "Config", "Storage",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "Metrics", package: "swift-metrics"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+        ], swiftSettings: strict),
+        .executableTarget(name: "ember", dependencies: [
+            "EmberServer", "Config",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ], swiftSettings: strict),
+
+        .testTarget(name: "MetricModelTests", dependencies: ["MetricModel"]),
+        .testTarget(name: "ExpositionTests", dependencies: ["Exposition"]),
+        .testTarget(name: "StorageTests", dependencies: ["Storage"]),
+        .testTarget(name: "TSDBTests", dependencies: ["TSDB"]),
+        .testTarget(name: "PromQLTests", dependencies: ["PromQL", "Storage"]),
+        .testTarget(name: "ConfigTests", dependencies: ["Config"]),
+        .testTarget(name: "ScrapeTests", dependencies: ["Scrape", "Storage"]),
+        .testTarget(name: "EmberServerTests", dependencies: [
+            "EmberServer", "ember",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "Hummingbird", package: "hummingbird"),
+        ]),
+    ]
+)
