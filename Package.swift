@@ -10,6 +10,8 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "ember", targets: ["ember"]),
+        // Libraries for the benchmark package in Benchmarks/ (and anyone embedding Ember's engine).
+        .library(name: "EmberCore", targets: ["MetricModel", "Exposition", "Storage", "TSDB", "PromQL"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),

@@ -1,0 +1,85 @@
+import MetricModel
+import Storage
+import Synchronization
+
+/// One active series in the head: its labels, its full chunks and its open chunk.
+///
+/// Contract: samples are appended in strictly increasing timestamp order under the series' own
+/// lock; a chunk is closed once it holds `samplesPerChunk` samples. Readers take a snapshot of the
+/// chunk list (copy-on-write arrays) and iterate it without holding the lock.
+final class MemSeries: Sendable {
+    struct Chunks {
+        var closed: [XORChunk] = []
+        var open = XORChunk()
+        var lastTimestamp: Timestamp = .min
+        var lastValue: Double = 0
+        /// Committed samples in this series (all chunks).
+        var sampleCount = 0
+
+        var minTime: Timestamp? { closed.first?.minTime ?? open.minTime }
+        var maxTime: Timestamp? { open.maxTime ?? closed.last?.maxTime }
+    }
+
+    let ref: SeriesRef
+    let labels: Labels
+    let chunks = Mutex(Chunks())
+
+    init(ref: SeriesRef, labels: Labels) {
+        self.ref = ref
+        self.labels = labels
+    }
+
+    /// The newest committed sample, if any.
+    var last: (Timestamp, Double)? {
+        chunks.withLock { $0.sampleCount == 0 ? nil : ($0.lastTimestamp, $0.lastValue) }
+    }
+
+    /// Appends one validated sample; returns true when this sample started a new chunk.
+    @discardableResult
+    func append(_ timestamp: Timestamp, _ value: Double, samplesPerChunk: Int) -> Bool {
+        chunks.withLock { state in
+            var cut = false
+            if state.open.count >= samplesPerChunk {
+                state.closed.append(state.open)
+                state.open = XORChunk()
+                cut = true
+            }
+            if state.open.count == 0 { cut = true }
+            state.open.append(timestamp, value)
+            state.lastTimestamp = timestamp
+            state.lastValue = value
+            state.sampleCount += 1
+            return cut
+        }
+    }
+
+    /// Drops whole chunks whose samples are all older than `mint`. Returns the number removed and
+    /// whether the series is now empty.
+    func truncate(before mint: Timestamp) -> (removed: Int, empty: Bool) {
+        chunks.withLock { state in
+            let keep = state.closed.drop { ($0.maxTime ?? .min) < mint }
+            let removed = state.closed.count - keep.count
+            state.sampleCount -= state.closed.prefix(removed).reduce(0) { $0 + $1.count }
+            state.closed = Array(keep)
+            var empty = false
+            if state.closed.isEmpty, let maxTime = state.open.maxTime, maxTime < mint {
+                state.sampleCount -= state.open.count
+                state.open = XORChunk()
+                empty = true
+            }
+            return (removed, empty)
+        }
+    }
+
+    /// The chunks overlapping [mint, maxt], oldest first.
+    func chunks(overlapping mint: Timestamp, _ maxt: Timestamp) -> [XORChunk] {
+        chunks.withLock { state in
+            var picked: [XORChunk] = []
+            for chunk in state.closed + [state.open] {
+                guard let lo = chunk.minTime, let hi = chunk.maxTime else { continue }
+                if hi >= mint && lo <= maxt { picked.append(chunk) }
+            }
+            return picked
+        }
+    }
+}

@@ -1,0 +1,93 @@
+import MetricModel
+import Storage
+
+/// The head's inverted index: for each label name and value, the sorted list of series references
+/// carrying that pair.
+///
+/// Contract: references are added in increasing order (the head hands them out monotonically), so
+/// every list stays sorted without re-sorting; `remove` keeps them sorted.
+struct Postings {
+    private(set) var byName: [String: [String: [SeriesRef]]] = [:]
+    private(set) var all: [SeriesRef] = []
+
+    mutating func add(_ ref: SeriesRef, _ labels: Labels) {
+        all.append(ref)
+        for label in labels {
+            byName[label.name, default: [:]][label.value, default: []].append(ref)
+        }
+    }
+
+    mutating func remove(_ refs: Set<SeriesRef>, _ labelSets: [Labels]) {
+        guard !refs.isEmpty else { return }
+        all.removeAll { refs.contains($0) }
+        for labels in labelSets {
+            for label in labels {
+                byName[label.name]?[label.value]?.removeAll { refs.contains($0) }
+                if byName[label.name]?[label.value]?.isEmpty == true { byName[label.name]![label.value] = nil }
+                if byName[label.name]?.isEmpty == true { byName[label.name] = nil }
+            }
+        }
+    }
+
+    /// The references of series satisfying every matcher, sorted.
+    ///
+    /// A matcher that rejects the empty string needs the label: intersect with the union of the
+    /// postings of its matching values. A matcher that accepts the empty string passes series
+    /// without the label: subtract the union of the postings of its non-matching values.
+    func select(_ matchers: [LabelMatcher]) -> [SeriesRef] {
+        var result: [SeriesRef]? = nil
+        var subtractions: [[SeriesRef]] = []
+        for matcher in matchers {
+            let values = byName[matcher.name] ?? [:]
+            if matcher.matchesEmpty {
+                let rejected = values.filter { !matcher.matches($0.key) }.map(\.value)
+                if !rejected.isEmpty { subtractions.append(Self.union(rejected)) }
+            } else {
+                let accepted: [[SeriesRef]]
+                if matcher.kind == .equal {
+                    accepted = values[matcher.value].map { [$0] } ?? []
+                } else {
+                    accepted = values.filter { matcher.matches($0.key) }.map(\.value)
+                }
+                let list = Self.union(accepted)
+                result = result.map { Self.intersect($0, list) } ?? list
+                if result!.isEmpty { return [] }
+            }
+        }
+        var refs = result ?? all
+        for list in subtractions { refs = Self.subtract(refs, list) }
+        return refs
+    }
+
+    /// All values of `name`, sorted.
+    func values(of name: String) -> [String] { (byName[name] ?? [:]).keys.sorted() }
+
+    /// All label names, sorted.
+    var names: [String] { byName.keys.sorted() }
+
+    static func intersect(_ a: [SeriesRef], _ b: [SeriesRef]) -> [SeriesRef] {
+        var out: [SeriesRef] = []
+        var i = 0, j = 0
+        while i < a.count, j < b.count {
+            if a[i] == b[j] { out.append(a[i]); i += 1; j += 1 } else if a[i] < b[j] { i += 1 } else { j += 1 }
+        }
+        return out
+    }
+
+    static func subtract(_ a: [SeriesRef], _ b: [SeriesRef]) -> [SeriesRef] {
+        var out: [SeriesRef] = []
+        out.reserveCapacity(a.count)
+        var j = 0
+        for ref in a {
+            while j < b.count, b[j] < ref { j += 1 }
+            if j < b.count, b[j] == ref { continue }
+            out.append(ref)
+        }
+        return out
+    }
+
+    static func union(_ lists: [[SeriesRef]]) -> [SeriesRef] {
+        if lists.count == 1 { return lists[0] }
+        return Array(Set(lists.joined())).sorted()
+    }
+}
