@@ -65,11 +65,15 @@ let package = Package(
         .testTarget(name: "ExpositionTests", dependencies: ["Exposition"]),
         .testTarget(name: "StorageTests", dependencies: ["Storage"]),
         .testTarget(name: "TSDBTests", dependencies: ["TSDB"]),
-        .testTarget(name: "PromQLTests", dependencies: ["PromQL", "Storage"]),
+        .testTarget(name: "PromQLTests", dependencies: ["PromQL", "Storage", "MetricModel"]),
         .testTarget(name: "ConfigTests", dependencies: ["Config"]),
         .testTarget(name: "ScrapeTests", dependencies: ["Scrape", "Storage"]),
+        .testTarget(name: "WebAPITests", dependencies: [
+            "WebAPI", "PromQL", "Storage",
+            .product(name: "HummingbirdTesting", package: "hummingbird"),
+        ]),
         .testTarget(name: "EmberServerTests", dependencies: [
-            "EmberServer", "ember",
+            "EmberServer", "Config",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "Hummingbird", package: "hummingbird"),
         ]),

@@ -2,7 +2,7 @@
 ///
 /// Contract: `parse` accepts exactly what Prometheus's `model.ParseDuration` accepts (`0` included;
 /// `y` = 365d, `w` = 7d) and returns milliseconds; `format` prints Prometheus's canonical form
-/// (`1h30m`, `0s`), so `parse(format(x)) == x` for every non-negative x.
+/// (`1h30m`, `0s`, `90d`), so `parse(format(x)) == x` for every non-negative x.
 public enum PrometheusDuration {
     public struct ParseError: Error, Equatable, CustomStringConvertible {
         public let text: String
@@ -50,15 +50,20 @@ public enum PrometheusDuration {
         return total
     }
 
-    /// Formats milliseconds in Prometheus's canonical form.
+    /// Formats milliseconds in Prometheus's canonical form. Years and weeks are used only when they
+    /// divide the whole duration exactly (`90d`, not `12w6d`), as `model.Duration.String` does.
     public static func format(_ milliseconds: Int64) -> String {
         if milliseconds == 0 { return "0s" }
-        var rest = milliseconds
+        var rest = milliseconds.magnitude
         var out = milliseconds < 0 ? "-" : ""
-        if rest < 0 { rest = -rest }
-        for (unit, size) in units where rest >= size {
-            out += "\(rest / size)\(unit)"
-            rest %= size
+        for (index, (unit, size)) in units.enumerated() {
+            let exactOnly = index < 2
+            let size = UInt64(size)
+            if exactOnly && rest % size != 0 { continue }
+            if rest >= size {
+                out += "\(rest / size)\(unit)"
+                rest %= size
+            }
         }
         return out
     }

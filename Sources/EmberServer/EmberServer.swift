@@ -1,0 +1,123 @@
+import AsyncHTTPClient
+import Config
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+import PromQL
+import Scrape
+import ServiceLifecycle
+import Synchronization
+import TSDB
+import WebAPI
+
+/// The whole server: storage, scraping, the query engine and the HTTP API, run as ServiceLifecycle
+/// services.
+///
+/// Contract: `init` validates the configuration file and the flags (throwing what is wrong) but
+/// starts nothing; `run()` serves until SIGTERM/SIGINT (or `shutdown()`), then stops every
+/// service and returns. SIGHUP reloads the configuration.
+public final class EmberServer: Sendable {
+    public let options: ServerOptions
+    public let head: Head
+    public let engine: Engine
+    public let readiness = Readiness()
+    let logger: Logger
+    let metrics: SelfMetrics
+    let initialConfig: PrometheusConfig
+    let address: ListenAddress
+    private let boundPort = Mutex<Int?>(nil)
+    private let group = Mutex<ServiceGroup?>(nil)
+
+    public init(options: ServerOptions, logger: Logger) throws {
+        self.options = options
+        self.logger = logger
+        self.address = try ListenAddress(parsing: options.listenAddress)
+        self.initialConfig = try PrometheusConfig.load(file: options.configFile)
+        try FileManager.default.createDirectory(atPath: options.storagePath, withIntermediateDirectories: true)
+        head = Head()
+        metrics = SelfMetrics(head: head)
+        engine = Engine(queryable: head, options: EngineOptions(
+            lookbackDelta: options.lookbackDelta, timeout: options.queryTimeout,
+            maxSamples: options.queryMaxSamples, maxConcurrency: options.queryMaxConcurrency))
+    }
+
+    /// The port the HTTP listener is bound to, once it is (useful with port 0).
+    public var port: Int? { boundPort.withLock { $0 } }
+
+    public func run() async throws {
+        var clientConfiguration = HTTPClient.Configuration(
+            redirectConfiguration: .follow(max: 10, allowCycles: false),
+            decompression: .enabled(limit: .ratio(100)))
+        // One scrape is one attempt, as in Prometheus: a refused connection is that scrape's error,
+        // not a retry loop until the timeout.
+        clientConfiguration.connectionPool.retryConnectionEstablishment = false
+        let httpClient = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfiguration)
+        let scrapeManager = ScrapeManager(storage: head, httpClient: httpClient, logger: logger,
+                                          metricsFactory: metrics.factory)
+        let reloader = ConfigReloader(path: options.configFile, initial: initialConfig,
+                                      scrapeManager: scrapeManager, logger: logger, metrics: metrics)
+        for warning in initialConfig.warnings { logger.warning("\(warning)") }
+        let deps = APIDependencies(engine: engine, readiness: readiness,
+                                   selfMetrics: { [metrics] in metrics.render() },
+                                   targets: { scrapeManager.targetStatuses() })
+        let readiness = self.readiness
+        let app = Application(
+            router: APIRouter.build(deps),
+            configuration: .init(address: .hostname(address.host, port: address.port), serverName: nil),
+            onServerRunning: { [self, logger] channel in
+                self.boundPort.withLock { $0 = channel.localAddress?.port }
+                logger.info("Server is ready to receive web requests.",
+                            metadata: ["address": "\(channel.localAddress.map { "\($0)" } ?? "?")"])
+                readiness.markReady()
+            },
+            logger: logger)
+        let retention = RetentionService(head: head, retention: options.effectiveRetentionTime, logger: logger)
+        let serviceGroup = ServiceGroup(configuration: .init(
+            services: [.init(service: app), .init(service: scrapeManager), .init(service: reloader),
+                       .init(service: retention)],
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger))
+        group.withLock { $0 = serviceGroup }
+        logger.info("Starting Ember", metadata: [
+            "version": "\(EmberVersion.string)", "config": "\(options.configFile)",
+            "storage": "\(options.storagePath)",
+            "retention": "\(PrometheusDuration.format(options.effectiveRetentionTime))",
+        ])
+        scrapeManager.apply(initialConfig)
+        do {
+            try await serviceGroup.run()
+        } catch {
+            try? await httpClient.shutdown()
+            throw error
+        }
+        scrapeManager.stopAll()
+        try await httpClient.shutdown()
+        logger.info("See you next time!")
+    }
+
+    /// Starts a graceful shutdown, as SIGTERM does.
+    public func shutdown() async {
+        let serviceGroup = group.withLock { $0 }
+        await serviceGroup?.triggerGracefulShutdown()
+    }
+}
+
+import MetricModel
+
+/// Drops head data older than the retention period, measured back from the newest sample.
+struct RetentionService: Service {
+    let head: Head
+    let retention: Int64
+    let logger: Logger
+
+    func run() async throws {
+        while !Task.isShuttingDownGracefully {
+            do { try await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(60)) } } catch { return }
+            let newest = head.stats.maxTime
+            guard newest != .min else { continue }
+            let removed = head.truncate(before: newest - retention)
+            if removed > 0 { logger.info("retention removed series", metadata: ["series": "\(removed)"]) }
+        }
+    }
+}

@@ -1,0 +1,115 @@
+import Logging
+import MetricModel
+import Storage
+import Synchronization
+
+/// Scrapes one target on its schedule until cancelled.
+///
+/// Contract: the first scrape is offset within the interval by a hash of the target, so many
+/// targets do not fire together; scrapes never overlap (the timeout is at most the interval); each
+/// scrape's samples are stamped with its scheduled start when the actual start is within
+/// `timestampTolerance` of it, so that regular intervals encode to zero delta-of-deltas. After
+/// every scrape the synthetic series `up`, `scrape_duration_seconds`, `scrape_samples_scraped`,
+/// `scrape_samples_post_metric_relabeling` and `scrape_series_added` are appended.
+final class ScrapeLoop: Sendable {
+    static let timestampTolerance: Int64 = 10
+
+    let target: ScrapeTarget
+    let status: Mutex<TargetStatus>
+    private let appender: Mutex<ScrapeAppender>
+    private let scraper: HTTPScraper
+    private let storage: any Appendable
+    private let logger: Logger
+    private let metrics: ScrapeMetrics
+
+    init(target: ScrapeTarget, scraper: HTTPScraper, storage: any Appendable, logger: Logger, metrics: ScrapeMetrics) {
+        self.target = target
+        self.status = Mutex(TargetStatus(target: target))
+        self.appender = Mutex(ScrapeAppender(target: target))
+        self.scraper = scraper
+        self.storage = storage
+        self.logger = logger
+        self.metrics = metrics
+    }
+
+    /// The loop's first scheduled time at or after `now`: `offset + k·interval`.
+    static func firstSchedule(now: Timestamp, interval: Int64, key: String) -> Timestamp {
+        let offset = Int64(ScrapeCache.hash(Array(key.utf8)[...]) % UInt64(interval))
+        let base = now - ((now - offset) % interval + interval) % interval
+        return base < now ? base + interval : base
+    }
+
+    func run() async {
+        var next = Self.firstSchedule(now: currentTimestamp(), interval: target.interval, key: target.key)
+        while !Task.isCancelled {
+            let wait = next - currentTimestamp()
+            if wait > 0 {
+                do { try await Task.sleep(for: .milliseconds(wait)) } catch { break }
+            }
+            let started = currentTimestamp()
+            let stamp = abs(started - next) <= Self.timestampTolerance ? next : started
+            await scrapeOnce(timestamp: stamp)
+            // Skip missed slots rather than firing a burst after a stall.
+            next += target.interval
+            let now = currentTimestamp()
+            if next <= now { next += ((now - next) / target.interval + 1) * target.interval }
+        }
+    }
+
+    /// One scrape, its append and its report. Visible for tests.
+    func scrapeOnce(timestamp: Timestamp) async {
+        let clock = ContinuousClock()
+        let start = clock.now
+        var outcome = ScrapeAppender.Outcome()
+        var failure: ScrapeError?
+        do {
+            let (body, contentType) = try await scraper.fetch(target)
+            outcome = try appender.withLock { state throws(ScrapeError) in
+                try state.append(body: body, contentType: contentType, timestamp: timestamp, to: storage)
+            }
+        } catch {
+            failure = error
+            appender.withLock { $0.markAllStale(timestamp: timestamp, to: storage) }
+        }
+        let elapsed = clock.now - start
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        report(timestamp: timestamp, up: failure == nil, seconds: seconds, outcome: outcome)
+        status.withLock { status in
+            status.health = failure == nil ? .up : .down
+            status.lastError = failure.map { "\($0)" } ?? ""
+            status.lastScrape = timestamp
+            status.lastScrapeDuration = seconds
+            status.lastSamples = outcome.samplesScraped
+        }
+        metrics.recordScrape(target: target, seconds: seconds, outcome: outcome, failed: failure != nil)
+        if let failure {
+            logger.debug("scrape failed", metadata: ["target": "\(target.url)", "err": "\(failure)"])
+        }
+    }
+
+    /// Writes staleness markers for everything this target exposed (the target was removed).
+    func stop() {
+        let now = currentTimestamp()
+        appender.withLock { $0.markAllStale(timestamp: now, to: storage) }
+        let app = storage.appender()
+        for name in Self.reportNames {
+            _ = try? app.append(0, reportLabels(name), now, .staleMarker)
+        }
+        try? app.commit()
+    }
+
+    static let reportNames = ["up", "scrape_duration_seconds", "scrape_samples_scraped",
+                              "scrape_samples_post_metric_relabeling", "scrape_series_added"]
+
+    private func reportLabels(_ name: String) -> Labels { target.labels.setting(Labels.metricName, to: name) }
+
+    private func report(timestamp: Timestamp, up: Bool, seconds: Double, outcome: ScrapeAppender.Outcome) {
+        let values: [Double] = [up ? 1 : 0, seconds, Double(outcome.samplesScraped),
+                                Double(outcome.samplesScraped), Double(outcome.seriesAdded)]
+        let app = storage.appender()
+        for (name, value) in zip(Self.reportNames, values) {
+            _ = try? app.append(0, reportLabels(name), timestamp, value)
+        }
+        do { try app.commit() } catch { logger.error("appending scrape report failed", metadata: ["err": "\(error)"]) }
+    }
+}

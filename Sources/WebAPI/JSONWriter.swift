@@ -1,0 +1,111 @@
+import MetricModel
+import PromQL
+
+/// Appends JSON text to a byte buffer without building intermediate values, in the exact shapes
+/// Prometheus's API writes.
+///
+/// Contract: strings are escaped per RFC 8259 (control characters as `\u00XX`); sample values are
+/// written as JSON strings in Go's shortest 'f' form (`"NaN"`, `"+Inf"`); timestamps as JSON
+/// numbers in seconds with up to millisecond precision (`1700000000.5`).
+public struct JSONWriter: Sendable {
+    public private(set) var bytes: [UInt8] = []
+
+    public init(capacity: Int = 256) { bytes.reserveCapacity(capacity) }
+
+    public mutating func raw(_ text: String) { bytes.append(contentsOf: text.utf8) }
+
+    public mutating func string(_ text: String) {
+        bytes.append(UInt8(ascii: "\""))
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "\""): bytes.append(contentsOf: [92, 34])
+            case UInt8(ascii: "\\"): bytes.append(contentsOf: [92, 92])
+            case 10: bytes.append(contentsOf: [92, 110])
+            case 13: bytes.append(contentsOf: [92, 114])
+            case 9: bytes.append(contentsOf: [92, 116])
+            case 0..<0x20:
+                let hex = Array("0123456789abcdef".utf8)
+                bytes.append(contentsOf: [92, 117, 48, 48, hex[Int(byte >> 4)], hex[Int(byte & 15)]])
+            default: bytes.append(byte)
+            }
+        }
+        bytes.append(UInt8(ascii: "\""))
+    }
+
+    /// A timestamp in seconds as a JSON number: `1700000000`, `1700000000.5`, `1700000000.123`.
+    public mutating func timestamp(_ milliseconds: Timestamp) {
+        if milliseconds < 0 { bytes.append(UInt8(ascii: "-")) }
+        let magnitude = milliseconds.magnitude
+        raw(String(magnitude / 1000))
+        let fraction = magnitude % 1000
+        guard fraction != 0 else { return }
+        var digits = String(fraction)
+        digits = String(repeating: "0", count: 3 - digits.count) + digits
+        while digits.hasSuffix("0") { digits.removeLast() }
+        raw("." + digits)
+    }
+
+    /// `[<seconds>,"<value>"]`
+    public mutating func samplePair(_ t: Timestamp, _ v: Double) {
+        bytes.append(UInt8(ascii: "["))
+        timestamp(t)
+        bytes.append(UInt8(ascii: ","))
+        string(PrometheusNumber.format(v))
+        bytes.append(UInt8(ascii: "]"))
+    }
+
+    /// `{"name":"value",...}` in label order.
+    public mutating func labels(_ labels: Labels) {
+        bytes.append(UInt8(ascii: "{"))
+        for (index, label) in labels.enumerated() {
+            if index > 0 { bytes.append(UInt8(ascii: ",")) }
+            string(label.name)
+            bytes.append(UInt8(ascii: ":"))
+            string(label.value)
+        }
+        bytes.append(UInt8(ascii: "}"))
+    }
+
+    /// `{"resultType":"vector","result":[...]}`
+    public mutating func queryData(_ value: QueryValue) {
+        raw("{\"resultType\":")
+        string(value.typeName)
+        raw(",\"result\":")
+        switch value {
+        case let .scalar(t, v):
+            samplePair(t, v)
+        case let .string(t, s):
+            bytes.append(UInt8(ascii: "["))
+            timestamp(t)
+            bytes.append(UInt8(ascii: ","))
+            string(s)
+            bytes.append(UInt8(ascii: "]"))
+        case let .vector(elements):
+            bytes.append(UInt8(ascii: "["))
+            for (index, element) in elements.enumerated() {
+                if index > 0 { bytes.append(UInt8(ascii: ",")) }
+                raw("{\"metric\":")
+                labels(element.labels)
+                raw(",\"value\":")
+                samplePair(element.timestamp, element.value)
+                bytes.append(UInt8(ascii: "}"))
+            }
+            bytes.append(UInt8(ascii: "]"))
+        case let .matrix(series):
+            bytes.append(UInt8(ascii: "["))
+            for (index, one) in series.enumerated() {
+                if index > 0 { bytes.append(UInt8(ascii: ",")) }
+                raw("{\"metric\":")
+                labels(one.labels)
+                raw(",\"values\":[")
+                for i in one.timestamps.indices {
+                    if i > 0 { bytes.append(UInt8(ascii: ",")) }
+                    samplePair(one.timestamps[i], one.values[i])
+                }
+                raw("]}")
+            }
+            bytes.append(UInt8(ascii: "]"))
+        }
+        bytes.append(UInt8(ascii: "}"))
+    }
+}

@@ -1,0 +1,102 @@
+import AsyncHTTPClient
+import Foundation
+import Hummingbird
+import NIOCore
+import Synchronization
+import Testing
+
+/// A real HTTP listener on a free loopback port serving a mutable exposition body at /metrics.
+final class FakeTarget: Sendable {
+    final class State: Sendable {
+        let body: Mutex<String>
+        let status = Mutex<HTTPResponse.Status>(.ok)
+        init(body: String) { self.body = Mutex(body) }
+    }
+
+    let state: State
+    let port: Int
+    private let task: Task<Void, any Error>
+
+    private init(state: State, port: Int, task: Task<Void, any Error>) {
+        self.state = state
+        self.port = port
+        self.task = task
+    }
+
+    static func start(body initial: String) async throws -> FakeTarget {
+        let state = State(body: initial)
+        let router = Router()
+        router.get("/metrics") { _, _ in
+            Response(status: state.status.withLock { $0 }, headers: [.contentType: "text/plain; version=0.0.4"],
+                     body: ResponseBody(byteBuffer: ByteBuffer(string: state.body.withLock { $0 })))
+        }
+        let (stream, continuation) = AsyncStream<Int>.makeStream()
+        let app = Application(router: router,
+                              configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+                              onServerRunning: { channel in continuation.yield(channel.localAddress!.port!) })
+        let task = Task { try await app.run() }
+        var iterator = stream.makeAsyncIterator()
+        guard let port = await iterator.next() else { throw TestFailure("target did not start") }
+        let target = FakeTarget(state: state, port: port, task: task)
+        return target
+    }
+
+    func stop() { task.cancel() }
+}
+
+struct TestFailure: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// A temporary directory removed at deinit.
+final class TemporaryDirectory: @unchecked Sendable {
+    let path: String
+    init() throws {
+        path = NSTemporaryDirectory() + "ember-test-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    }
+    func file(_ name: String, _ contents: String) throws -> String {
+        let file = path + "/" + name
+        try contents.write(toFile: file, atomically: true, encoding: .utf8)
+        return file
+    }
+    deinit { try? FileManager.default.removeItem(atPath: path) }
+}
+
+/// GETs a URL and returns status and body.
+func httpGet(_ url: String) async throws -> (Int, String) {
+    let response = try await HTTPClient.shared.execute(HTTPClientRequest(url: url), timeout: .seconds(5))
+    let body = try await response.body.collect(upTo: 1 << 24)
+    return (Int(response.status.code), String(buffer: body))
+}
+
+/// Polls `check` until it returns true or `seconds` pass.
+func eventually(seconds: Double, _ check: () async throws -> Bool) async throws -> Bool {
+    let deadline = Date().addingTimeInterval(seconds)
+    while Date() < deadline {
+        if (try? await check()) == true { return true }
+        try await Task.sleep(for: .milliseconds(100))
+    }
+    return try await check()
+}
+
+/// JSON object from a response body.
+func json(_ text: String) throws -> [String: Any] {
+    guard let object = try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any] else {
+        throw TestFailure("not a JSON object: \(text)")
+    }
+    return object
+}
+
+/// `data.result` of a vector query as (labels, value) pairs.
+func vectorResult(_ body: String) throws -> [([String: String], String)] {
+    let object = try json(body)
+    guard object["status"] as? String == "success", let data = object["data"] as? [String: Any],
+          let result = data["result"] as? [[String: Any]] else { throw TestFailure("unexpected: \(body)") }
+    return result.map { element in
+        let metric = element["metric"] as? [String: String] ?? [:]
+        let value = (element["value"] as? [Any])?.last as? String ?? ""
+        return (metric, value)
+    }
+}

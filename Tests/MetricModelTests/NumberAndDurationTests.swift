@@ -1,0 +1,59 @@
+import Testing
+@testable import MetricModel
+
+@Suite struct PrometheusNumberTests {
+    @Test(arguments: [
+        (1.0, "1"), (0.5, "0.5"), (-2.25, "-2.25"), (1e-5, "0.00001"), (1.5e20, "150000000000000000000"),
+        (123456.789, "123456.789"), (0.1 + 0.2, "0.30000000000000004"), (100, "100"),
+        (Double.nan, "NaN"), (Double.infinity, "+Inf"), (-Double.infinity, "-Inf"), (0, "0"),
+        (1e21, "1000000000000000000000"), (5e-324, "0." + String(repeating: "0", count: 323) + "5"),
+    ])
+    func formatsLikeGo(value: Double, expected: String) {
+        #expect(PrometheusNumber.format(value) == expected)
+    }
+
+    @Test func formatRoundTripsRandomValues() {
+        var state: UInt64 = 42
+        for _ in 0..<10_000 {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            let value = Double(bitPattern: state)
+            guard value.isFinite else { continue }
+            #expect(Double(PrometheusNumber.format(value)) == value)
+        }
+    }
+
+    @Test func parsesExpositionForms() {
+        #expect(PrometheusNumber.parse("1.5e3") == 1500)
+        #expect(PrometheusNumber.parse("+Inf") == .infinity)
+        #expect(PrometheusNumber.parse("-inf") == -.infinity)
+        #expect(PrometheusNumber.parse("NaN")?.isNaN == true)
+        #expect(PrometheusNumber.parse("0x10") == nil)
+        #expect(PrometheusNumber.parse("infinity") == nil)
+        #expect(PrometheusNumber.parse("abc") == nil)
+    }
+}
+
+@Suite struct PrometheusDurationTests {
+    @Test(arguments: [
+        ("0", 0), ("1s", 1000), ("5m", 300_000), ("1h30m", 5_400_000), ("1m15s", 75_000),
+        ("100ms", 100), ("2d", 172_800_000), ("1w", 604_800_000), ("1y", 31_536_000_000), ("1h1ms", 3_600_001),
+    ] as [(String, Int64)])
+    func parses(text: String, expected: Int64) throws {
+        #expect(try PrometheusDuration.parse(text) == expected)
+    }
+
+    @Test(arguments: ["", "1", "1x", "m", "5m1h", "1m1m", "-1s", "1.5s", " 1s"])
+    func rejects(text: String) {
+        #expect(throws: PrometheusDuration.ParseError(text: text)) { try PrometheusDuration.parse(text) }
+    }
+
+    @Test func formatIsCanonicalAndRoundTrips() throws {
+        #expect(PrometheusDuration.format(0) == "0s")
+        #expect(PrometheusDuration.format(5_400_000) == "1h30m")
+        #expect(PrometheusDuration.format(15_000) == "15s")
+        #expect(PrometheusDuration.format(1_296_000_000) == "15d")
+        for ms: Int64 in [1, 999, 1000, 61_001, 86_400_000 * 400 + 7] {
+            #expect(try PrometheusDuration.parse(PrometheusDuration.format(ms)) == ms)
+        }
+    }
+}

@@ -1,0 +1,113 @@
+import Hummingbird
+import HummingbirdTesting
+import MetricModel
+import PromQL
+import Storage
+import Testing
+@testable import WebAPI
+
+@Suite struct QueryAPITests {
+    static func makeApp(readiness: Readiness = Readiness()) throws -> (some ApplicationProtocol, MemoryStorage) {
+        let storage = MemoryStorage()
+        try storage.add(Labels(["__name__": "up", "job": "api", "instance": "a:1"]), [(1_700_000_000_000, 1)])
+        try storage.add(Labels(["__name__": "up", "job": "web", "instance": "b:2"]), [(1_700_000_000_000, 0)])
+        try storage.add(Labels(["__name__": "weird", "v": "q\"\\\n"]), [(1_700_000_000_000, .nan), (1_700_000_001_000, .infinity)])
+        let deps = APIDependencies(engine: Engine(queryable: storage), readiness: readiness,
+                                   selfMetrics: { Array("# self\n".utf8) }, targets: { [] })
+        return (Application(router: APIRouter.build(deps)), storage)
+    }
+
+    func body(_ response: TestResponse) -> String { String(buffer: response.body) }
+
+    @Test func instantQueryGetReturnsPrometheusJSON() async throws {
+        let (app, _) = try Self.makeApp()
+        try await app.test(.router) { client in
+            try await client.execute(uri: "/api/v1/query?query=up%7Bjob%3D%22api%22%7D&time=1700000000.5", method: .get) { response in
+                #expect(response.status == .ok)
+                #expect(response.headers[.contentType] == "application/json")
+                #expect(body(response) == #"{"status":"success","data":{"resultType":"vector","result":[{"metric":{"__name__":"up","instance":"a:1","job":"api"},"value":[1700000000.5,"1"]}]}}"#)
+            }
+        }
+    }
+
+    @Test func postFormBodyIsMergedWithPlusAsSpace() async throws {
+        let (app, _) = try Self.makeApp()
+        try await app.test(.router) { client in
+            try await client.execute(uri: "/api/v1/query", method: .post,
+                                     headers: [.contentType: "application/x-www-form-urlencoded"],
+                                     body: ByteBuffer(string: "query=up+%7Bjob%21%3D%22api%22%7D&time=2023-11-14T22:13:21Z")) { response in
+                #expect(response.status == .ok)
+                #expect(body(response) == #"{"status":"success","data":{"resultType":"vector","result":[{"metric":{"__name__":"up","instance":"b:2","job":"web"},"value":[1700000001,"0"]}]}}"#)
+            }
+        }
+    }
+
+    @Test func emptyResultIsAnEmptyArraySpecialValuesAreStrings() async throws {
+        let (app, _) = try Self.makeApp()
+        try await app.test(.router) { client in
+            try await client.execute(uri: "/api/v1/query?query=nothing_here&time=1700000000", method: .get) { response in
+                #expect(body(response) == #"{"status":"success","data":{"resultType":"vector","result":[]}}"#)
+            }
+            try await client.execute(uri: "/api/v1/query?query=weird&time=1700000000", method: .get) { response in
+                #expect(body(response).contains(#""value":[1700000000,"NaN"]"#))
+                #expect(body(response).contains(#"{"__name__":"weird","v":"q\"\\\n"}"#))
+            }
+            try await client.execute(uri: "/api/v1/query?query=weird&time=1700000001", method: .get) { response in
+                #expect(body(response).contains(#""value":[1700000001,"+Inf"]"#))
+            }
+            try await client.execute(uri: "/api/v1/query?query=42&time=1700000000", method: .get) { response in
+                #expect(body(response) == #"{"status":"success","data":{"resultType":"scalar","result":[1700000000,"42"]}}"#)
+            }
+        }
+    }
+
+    @Test func badRequestsGetPrometheusErrors() async throws {
+        let (app, _) = try Self.makeApp()
+        try await app.test(.router) { client in
+            try await client.execute(uri: "/api/v1/query", method: .get) { response in
+                #expect(response.status == .badRequest)
+                #expect(body(response) == #"{"status":"error","errorType":"bad_data","error":"invalid parameter \"query\": query must not be empty"}"#)
+            }
+            try await client.execute(uri: "/api/v1/query?query=up&time=yesterday", method: .get) { response in
+                #expect(response.status == .badRequest)
+                #expect(body(response) == #"{"status":"error","errorType":"bad_data","error":"invalid parameter \"time\": cannot parse \"yesterday\" to a valid timestamp"}"#)
+            }
+            try await client.execute(uri: "/api/v1/query?query=up%7B", method: .get) { response in
+                #expect(response.status == .badRequest)
+                #expect(body(response).hasPrefix(#"{"status":"error","errorType":"bad_data","error":"1:4: parse error: "#))
+            }
+        }
+    }
+
+    @Test func readinessIs503UntilMarked() async throws {
+        let readiness = Readiness()
+        let (app, _) = try Self.makeApp(readiness: readiness)
+        try await app.test(.router) { client in
+            try await client.execute(uri: "/-/ready", method: .get) { #expect($0.status == .serviceUnavailable) }
+            readiness.markReady()
+            try await client.execute(uri: "/-/ready", method: .get) { #expect($0.status == .ok) }
+            try await client.execute(uri: "/-/healthy", method: .get) { #expect($0.status == .ok) }
+            try await client.execute(uri: "/metrics", method: .get) { response in
+                #expect(body(response) == "# self\n")
+            }
+        }
+    }
+}
+
+@Suite struct JSONWriterTests {
+    @Test func timestampsAreSecondsWithMillisecondFractions() {
+        for (ms, text) in [(Timestamp(1_700_000_000_000), "1700000000"), (1_700_000_000_500, "1700000000.5"),
+                           (1_700_000_000_123, "1700000000.123"), (1_700_000_000_010, "1700000000.01"),
+                           (-1500, "-1.5"), (-500, "-0.5"), (0, "0")] {
+            var writer = JSONWriter()
+            writer.timestamp(ms)
+            #expect(String(decoding: writer.bytes, as: UTF8.self) == text, "\(ms)")
+        }
+    }
+
+    @Test func stringsEscapeControlCharacters() {
+        var writer = JSONWriter()
+        writer.string("a\u{01}\t\"\\é")
+        #expect(String(decoding: writer.bytes, as: UTF8.self) == #""a\u0001\t\"\\é""#)
+    }
+}
