@@ -1,0 +1,58 @@
+@testable import EmberServer
+import Foundation
+import Logging
+import Testing
+
+@Suite struct ListenAddressTests {
+    @Test func parsesPrometheusForms() throws {
+        #expect(try ListenAddress(parsing: "0.0.0.0:9090") == ListenAddress(host: "0.0.0.0", port: 9090))
+        #expect(try ListenAddress(parsing: "[::]:9090") == ListenAddress(host: "::", port: 9090))
+        #expect(try ListenAddress(parsing: ":9091") == ListenAddress(host: "0.0.0.0", port: 9091))
+        #expect(try ListenAddress(parsing: "localhost:80") == ListenAddress(host: "localhost", port: 80))
+        for bad in ["9090", "::1:9090", "[::1:9090", "host:99999", "host:"] {
+            #expect(throws: ListenAddress.ParseError.self, "\(bad)") { try ListenAddress(parsing: bad) }
+        }
+    }
+
+    @Test func servesOnIPv6Loopback() async throws {
+        let directory = try TemporaryDirectory()
+        var options = ServerOptions()
+        options.configFile = try directory.file("prometheus.yml", "scrape_configs: []\n")
+        options.storagePath = directory.path + "/data"
+        options.listenAddress = "[::1]:0"
+        var logger = Logger(label: "ember-test")
+        logger.logLevel = .warning
+        let server = try EmberServer(options: options, logger: logger)
+        let task = Task { try await server.run() }
+        #expect(try await eventually(seconds: 10) { server.port != nil })
+        let (status, body) = try await httpGet("http://[::1]:\(server.port!)/-/healthy")
+        #expect(status == 200)
+        #expect(body.contains("Healthy"))
+        await server.shutdown()
+        try await task.value
+    }
+}
+
+@Suite struct LogFormatTests {
+    let fields: [(String, String)] = [("time", "2026-01-01T00:00:00.000Z"), ("level", "INFO"),
+                                      ("msg", "Server is ready"), ("path", "a=b"), ("empty", "")]
+
+    @Test func logfmtQuotesOnlyWhenNeeded() {
+        #expect(EmberLogHandler.logfmt(fields) ==
+            #"time=2026-01-01T00:00:00.000Z level=INFO msg="Server is ready" path="a=b" empty="""#)
+    }
+
+    @Test func jsonIsOneObjectPerLine() throws {
+        let line = EmberLogHandler.json(fields + [("err", "line1\nline2 \"quoted\"")])
+        #expect(!line.contains("\n"))
+        let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: String]
+        #expect(object?["msg"] == "Server is ready")
+        #expect(object?["err"] == "line1\nline2 \"quoted\"")
+    }
+
+    @Test func levelsUsePrometheusNames() {
+        #expect(EmberLogHandler.levelName(.warning) == "WARN")
+        #expect(EmberLogHandler.levelName(.debug) == "DEBUG")
+        #expect(EmberLogHandler.levelName(.critical) == "ERROR")
+    }
+}
