@@ -37,6 +37,7 @@ let package = Package(
         .target(name: "Scrape", dependencies: [
             "Config", "Exposition", "Storage", "MetricModel",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "Yams", package: "Yams"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Metrics", package: "swift-metrics"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -67,9 +68,15 @@ let package = Package(
         .testTarget(name: "TSDBTests", dependencies: ["TSDB"]),
         .testTarget(name: "PromQLTests", dependencies: ["PromQL", "Storage", "MetricModel"]),
         .testTarget(name: "ConfigTests", dependencies: ["Config"]),
-        .testTarget(name: "ScrapeTests", dependencies: ["Scrape", "Storage"]),
+        .testTarget(name: "ScrapeTests", dependencies: [
+            "Scrape", "Storage", "Config", "MetricModel",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "Metrics", package: "swift-metrics"),
+        ]),
         .testTarget(name: "WebAPITests", dependencies: [
-            "WebAPI", "PromQL", "Storage",
+            "WebAPI", "PromQL", "Storage", "Scrape", "Config", "MetricModel",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
         ]),
         .testTarget(name: "EmberServerTests", dependencies: [

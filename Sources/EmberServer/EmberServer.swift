@@ -60,7 +60,7 @@ public final class EmberServer: Sendable {
         for warning in initialConfig.warnings { logger.warning("\(warning)") }
         let deps = APIDependencies(engine: engine, readiness: readiness,
                                    selfMetrics: { [metrics] in metrics.render() },
-                                   targets: { scrapeManager.targetStatuses() })
+                                   targets: { scrapeManager.targetStatuses(includingDropped: true) })
         let readiness = self.readiness
         let app = Application(
             router: APIRouter.build(deps),

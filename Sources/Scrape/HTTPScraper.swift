@@ -1,49 +1,128 @@
 import AsyncHTTPClient
+import Config
 import Exposition
+import Foundation
 import MetricModel
 import NIOCore
 import NIOHTTP1
+import NIOSSL
 
-/// Why a scrape produced no body to parse. The description is what the target's `lastError` shows.
+/// Why a scrape produced no usable body. The description is what the target's `lastError` shows.
 public enum ScrapeError: Error, Equatable, Sendable, CustomStringConvertible {
     case timeout(milliseconds: Int64)
     case badStatus(Int, String)
     case bodyTooLarge(limit: Int)
     case transport(String)
     case parse(String)
+    /// A scrape or label limit was exceeded; the whole scrape is refused.
+    case limit(String)
 
     public var description: String {
         switch self {
         case let .timeout(ms): return "context deadline exceeded (scrape timeout \(PrometheusDuration.format(ms)))"
         case let .badStatus(code, reason): return "server returned HTTP status \(code) \(reason)"
-        case let .bodyTooLarge(limit): return "body size limit exceeded: the response is larger than \(limit) bytes"
+        case .bodyTooLarge: return "body size limit exceeded"
         case let .transport(message): return message
         case let .parse(message): return message
+        case let .limit(message): return message
         }
+    }
+}
+
+/// The HTTP side of a scrape config: credentials, TLS and compression, resolved once per pool.
+///
+/// Contract: credential files (`password_file`, `credentials_file`, `bearer_token_file`) are read
+/// on every scrape, so rotated secrets are picked up, and a file that cannot be read is that
+/// scrape's error. TLS settings become a per-request `TLSConfiguration`: `ca`/`ca_file` replace the
+/// system roots (as in Go), `cert`/`key` present a client certificate, `insecure_skip_verify`
+/// turns verification off. `server_name` is not supported (AsyncHTTPClient derives SNI from the
+/// URL) and is reported once when the pool is built.
+public struct HTTPScrapeSettings: Sendable {
+    var basicAuth: BasicAuth?
+    var authorization: Authorization?
+    var tls: TLSConfiguration?
+    var enableCompression = true
+
+    public init() {}
+
+    /// Settings of `config`; throws a message naming the bad TLS input.
+    public init(_ config: HTTPClientConfig, enableCompression: Bool = true) throws(ScrapeError) {
+        basicAuth = config.basicAuth
+        authorization = config.effectiveAuthorization
+        self.enableCompression = enableCompression
+        tls = try Self.tlsConfiguration(config.tlsConfig)
+    }
+
+    static func tlsConfiguration(_ t: TLSConfig) throws(ScrapeError) -> TLSConfiguration? {
+        if t == TLSConfig() { return nil }
+        var tls = TLSConfiguration.makeClientConfiguration()
+        do {
+            if !t.caFile.isEmpty { tls.trustRoots = .file(t.caFile) }
+            if !t.ca.isEmpty { tls.trustRoots = .certificates(try NIOSSLCertificate.fromPEMBytes(Array(t.ca.utf8))) }
+            if !t.certFile.isEmpty { tls.certificateChain = try NIOSSLCertificate.fromPEMFile(t.certFile).map { .certificate($0) } }
+            if !t.cert.isEmpty { tls.certificateChain = try NIOSSLCertificate.fromPEMBytes(Array(t.cert.utf8)).map { .certificate($0) } }
+            if !t.keyFile.isEmpty { tls.privateKey = .privateKey(try NIOSSLPrivateKey(file: t.keyFile, format: .pem)) }
+            if !t.key.isEmpty { tls.privateKey = .privateKey(try NIOSSLPrivateKey(bytes: Array(t.key.utf8), format: .pem)) }
+        } catch {
+            throw .transport("unable to load TLS settings: \(error)")
+        }
+        if t.insecureSkipVerify { tls.certificateVerification = .none }
+        let versions: [String: TLSVersion] = ["TLS10": .tlsv1, "TLS11": .tlsv11, "TLS12": .tlsv12, "TLS13": .tlsv13]
+        if let min = versions[t.minVersion] { tls.minimumTLSVersion = min }
+        if let max = versions[t.maxVersion] { tls.maximumTLSVersion = max }
+        return tls
+    }
+
+    /// The `Authorization` header value for this scrape, reading credential files now.
+    func authorizationHeader() throws(ScrapeError) -> String? {
+        if let basic = basicAuth {
+            let user = basic.usernameFile.isEmpty ? basic.username : try read(basic.usernameFile, "basic auth username")
+            let password = basic.passwordFile.isEmpty ? basic.password : try read(basic.passwordFile, "basic auth password")
+            return "Basic " + Data("\(user):\(password)".utf8).base64EncodedString()
+        }
+        if let auth = authorization {
+            let credentials = auth.credentialsFile.isEmpty ? auth.credentials
+                : try read(auth.credentialsFile, "authorization credentials")
+            return "\(auth.type) \(credentials)"
+        }
+        return nil
+    }
+
+    private func read(_ path: String, _ what: String) throws(ScrapeError) -> String {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw .transport("unable to read \(what) file \(path): no such file or not readable")
+        }
+        return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
     }
 }
 
 /// Fetches one target's exposition over HTTP with AsyncHTTPClient.
 ///
-/// Contract: sends Prometheus's scrape headers (`Accept`, `Accept-Encoding: gzip`,
-/// `X-Prometheus-Scrape-Timeout-Seconds`, a `User-Agent`); the whole exchange, body included, is
-/// bounded by the target's timeout and cancelled when it passes; a non-2xx status, an oversized
-/// body or a transport failure is a `ScrapeError`.
+/// Contract: sends Prometheus's scrape headers (`Accept` from the config's `scrape_protocols`,
+/// `Accept-Encoding: gzip` or `identity`, `X-Prometheus-Scrape-Timeout-Seconds`, a `User-Agent`,
+/// credentials); the whole exchange, body included, is bounded by the target's timeout and
+/// cancelled when it passes; a non-2xx status, a body over `body_size_limit` (after
+/// decompression) or a transport failure is a `ScrapeError`. Redirects follow the client's policy.
 public struct HTTPScraper: Sendable {
     public static let userAgent = "Ember/\(EmberVersion.string)"
     let client: HTTPClient
+    let settings: HTTPScrapeSettings
 
-    public init(client: HTTPClient) { self.client = client }
+    public init(client: HTTPClient, settings: HTTPScrapeSettings = HTTPScrapeSettings()) {
+        self.client = client
+        self.settings = settings
+    }
 
     /// Returns the body bytes and the response's Content-Type.
     public func fetch(_ target: ScrapeTarget) async throws(ScrapeError) -> (body: [UInt8], contentType: String?) {
         let limit = target.bodySizeLimit > 0 ? target.bodySizeLimit : 1 << 30
         let timeout = target.timeout
         let client = self.client
+        let request = try self.request(for: target)
         do {
             return try await withThrowingTaskGroup(of: (body: [UInt8], contentType: String?)?.self) { group in
                 group.addTask {
-                    let response = try await client.execute(Self.request(for: target), timeout: .milliseconds(timeout))
+                    let response = try await client.execute(request, timeout: .milliseconds(timeout))
                     guard (200..<300).contains(response.status.code) else {
                         throw ScrapeError.badStatus(Int(response.status.code), response.status.reasonPhrase)
                     }
@@ -74,13 +153,17 @@ public struct HTTPScraper: Sendable {
         }
     }
 
-    static func request(for target: ScrapeTarget) -> HTTPClientRequest {
+    func request(for target: ScrapeTarget) throws(ScrapeError) -> HTTPClientRequest {
         var request = HTTPClientRequest(url: target.url)
-        request.headers.add(name: "Accept", value: ExpositionFormat.acceptHeader)
-        request.headers.add(name: "Accept-Encoding", value: "gzip")
+        request.headers.add(name: "Accept", value: target.acceptHeader)
+        request.headers.add(name: "Accept-Encoding", value: settings.enableCompression ? "gzip" : "identity")
         request.headers.add(name: "User-Agent", value: Self.userAgent)
         request.headers.add(name: "X-Prometheus-Scrape-Timeout-Seconds",
                             value: PrometheusNumber.format(Double(target.timeout) / 1000))
+        if let authorization = try settings.authorizationHeader() {
+            request.headers.add(name: "Authorization", value: authorization)
+        }
+        request.tlsConfiguration = settings.tls
         return request
     }
 
@@ -91,4 +174,3 @@ public struct HTTPScraper: Sendable {
         return text
     }
 }
-

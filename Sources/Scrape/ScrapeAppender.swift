@@ -4,65 +4,112 @@ import Storage
 
 /// Turns one scrape's body into appended samples for one target, through the target's scrape cache.
 ///
-/// Contract: either every sample of the body is appended (rejected out-of-order or duplicate
-/// samples are counted, not fatal, as in Prometheus) and committed, or — on a malformed body —
-/// nothing is, and the error names the line. Series that were in the previous scrape and are not
-/// in this one get a staleness marker at this scrape's timestamp.
+/// Contract: the body is parsed and every sample appended in one batch. New series get the
+/// target's labels (see `mergeTargetLabels`) and then `metric_relabel_configs`; the result —
+/// labels or "dropped" — is cached by the series' raw bytes, so a cache hit does no label work and
+/// allocates nothing. Rejected samples (out of order, duplicate timestamp, a series repeated within
+/// the body) are counted, not fatal, as in Prometheus. A malformed body (`line N: ...`), a series
+/// over a label limit, or more samples than `sample_limit` fail the whole scrape: nothing of it is
+/// committed and every series of the previous scrape gets a staleness marker, as after a failed
+/// fetch. On success, series of the previous scrape missing from this one get a staleness marker.
 struct ScrapeAppender {
     struct Outcome: Equatable {
+        /// Samples in the body.
         var samplesScraped = 0
+        /// Samples left after metric relabeling (Prometheus's `scrape_samples_post_metric_relabeling`).
+        var samplesPostRelabeling = 0
         var seriesAdded = 0
         var outOfOrder = 0
         var duplicates = 0
+        var failure: ScrapeError?
     }
 
     let target: ScrapeTarget
+    let metricRelabeler: Relabeler
+    let trackTimestampsStaleness: Bool
     var cache = ScrapeCache()
 
-    init(target: ScrapeTarget) { self.target = target }
+    init(target: ScrapeTarget, metricRelabeler: Relabeler? = nil, trackTimestampsStaleness: Bool = false) {
+        self.target = target
+        self.metricRelabeler = metricRelabeler ?? (try! Relabeler([]))
+        self.trackTimestampsStaleness = trackTimestampsStaleness
+    }
 
-    /// Parses and appends `body`; throws `ScrapeError.parse` without appending anything on bad input.
+    /// Parses and appends `body`; a failure is in `Outcome.failure` (and nothing was committed).
     mutating func append(body: [UInt8], contentType: String?, timestamp: Timestamp,
-                         to storage: any Appendable) throws(ScrapeError) -> Outcome {
+                         to storage: any Appendable) -> Outcome {
         cache.beginIteration()
         let appender = storage.appender()
         var outcome = Outcome()
-        var parser = ExpositionParser(bytes: body, format: ExpositionFormat(contentType: contentType))
-        do {
-            while true {
-                let entry = try parser.next()
-                if entry == .eof { break }
-                guard entry == .sample else { continue }
-                outcome.samplesScraped += 1
-                let bytes = parser.seriesBytes
-                let hash = ScrapeCache.hash(bytes)
-                let t = target.honorTimestamps ? (parser.timestamp ?? timestamp) : timestamp
-                if let cached = cache.lookup(bytes, hash: hash) {
-                    let ref = try appendCounting(appender, cached.ref, cached.labels, t, parser.value, &outcome)
-                    if ref != cached.ref { cache.update(bytes, hash: hash, ref: ref) }
-                } else {
-                    let labels = mergeTargetLabels(try parser.labels())
-                    let ref = try appendCounting(appender, 0, labels, t, parser.value, &outcome)
-                    cache.insert(bytes, hash: hash, ref: ref, labels: labels)
-                    outcome.seriesAdded += 1
-                }
-            }
-        } catch let error as ExpositionError {
-            appender.rollback()
-            cache.beginIteration() // nothing from this scrape counts as seen
-            throw .parse(error.description)
+        do throws(ScrapeError) {
+            try appendSamples(body, contentType, timestamp, appender, &outcome)
         } catch {
             appender.rollback()
-            throw .transport("\(error)")
+            // This iteration now counts as an empty scrape: everything of the previous one is stale.
+            cache.undoIteration()
+            outcome.failure = error
+            let markers = storage.appender()
+            appendStaleMarkers(markers, timestamp: timestamp)
+            try? markers.commit()
+            return outcome
         }
         appendStaleMarkers(appender, timestamp: timestamp)
-        do { try appender.commit() } catch { throw .transport("append failed: \(error)") }
+        do { try appender.commit() } catch {
+            cache.undoIteration()
+            outcome.failure = .transport("append failed: \(error)")
+            return outcome
+        }
         cache.evictOld()
         return outcome
     }
 
+    private mutating func appendSamples(_ body: [UInt8], _ contentType: String?, _ timestamp: Timestamp,
+                                        _ appender: any Appender, _ outcome: inout Outcome) throws(ScrapeError) {
+        var parser = ExpositionParser(bytes: body, format: ExpositionFormat(contentType: contentType))
+        let limits = target.limits
+        while true {
+            let entry: ExpositionEntry
+            do { entry = try parser.next() } catch { throw .parse(error.description) }
+            if entry == .eof { break }
+            guard entry == .sample else { continue }
+            outcome.samplesScraped += 1
+            let bytes = parser.seriesBytes
+            let hash = ScrapeCache.hash(bytes)
+            let explicit = target.honorTimestamps ? parser.timestamp : nil
+            let t = explicit ?? timestamp
+            if let hit = cache.lookup(bytes, hash: hash) {
+                let cached = hit.entry
+                guard let labels = cached.labels else { continue }
+                outcome.samplesPostRelabeling += 1
+                if limits.sampleLimit > 0 && outcome.samplesPostRelabeling > limits.sampleLimit { continue }
+                if hit.seenBefore && explicit == nil {
+                    outcome.duplicates += 1
+                    continue
+                }
+                let ref = try appendCounting(appender, cached.ref, labels, t, parser.value, &outcome)
+                if ref != cached.ref && ref != 0 { cache.update(bytes, hash: hash, ref: ref) }
+            } else {
+                let scraped: Labels
+                do { scraped = try parser.labels() } catch { throw .parse(error.description) }
+                guard let labels = metricRelabeler.process(mergeTargetLabels(scraped)) else {
+                    cache.insert(bytes, hash: hash, ref: 0, labels: nil)
+                    continue
+                }
+                guard labels.metricName != nil else { throw .parse("missing metric name (__name__ label)") }
+                if let problem = Self.limitProblem(labels, limits) { throw .limit(problem) }
+                outcome.samplesPostRelabeling += 1
+                if limits.sampleLimit > 0 && outcome.samplesPostRelabeling > limits.sampleLimit { continue }
+                let ref = try appendCounting(appender, 0, labels, t, parser.value, &outcome)
+                cache.insert(bytes, hash: hash, ref: ref, labels: labels,
+                             tracksStaleness: explicit == nil || trackTimestampsStaleness)
+                outcome.seriesAdded += 1
+            }
+        }
+        if limits.sampleLimit > 0 && outcome.samplesPostRelabeling > limits.sampleLimit { throw .limit("sample limit exceeded") }
+    }
+
     /// Writes staleness markers for every series of the last successful scrape (the scrape failed,
-    /// or the target went away).
+    /// or the target went away). A second call in a row writes nothing.
     mutating func markAllStale(timestamp: Timestamp, to storage: any Appendable) {
         cache.beginIteration()
         let appender = storage.appender()
@@ -77,22 +124,45 @@ struct ScrapeAppender {
     }
 
     private func appendCounting(_ appender: any Appender, _ ref: SeriesRef, _ labels: Labels, _ t: Timestamp,
-                                _ v: Double, _ outcome: inout Outcome) throws -> SeriesRef {
+                                _ v: Double, _ outcome: inout Outcome) throws(ScrapeError) -> SeriesRef {
         do {
             return try appender.append(ref, labels, t, v)
         } catch .outOfOrder {
             outcome.outOfOrder += 1
         } catch .duplicateSampleForTimestamp {
             outcome.duplicates += 1
+        } catch .outOfBounds {
+            outcome.outOfOrder += 1
         } catch {
-            throw error
+            throw .transport("append failed: \(error)")
         }
         return ref
     }
 
+    /// Prometheus's label limit checks, with its messages; nil when within the limits.
+    static func limitProblem(_ labels: Labels, _ limits: SeriesLimits) -> String? {
+        let metric = String(String.UnicodeScalarView((labels.metricName ?? "").unicodeScalars.prefix(50)))
+        if limits.labelLimit > 0 && labels.count > limits.labelLimit {
+            return "label_limit exceeded (metric: \(metric), number of labels: \(labels.count), limit: \(limits.labelLimit))"
+        }
+        for label in labels {
+            let name = String(String.UnicodeScalarView(label.name.unicodeScalars.prefix(50)))
+            if limits.labelNameLengthLimit > 0 && label.name.utf8.count > limits.labelNameLengthLimit {
+                return "label_name_length_limit exceeded (metric: \(metric), label name: \(name), "
+                    + "length: \(label.name.utf8.count), limit: \(limits.labelNameLengthLimit))"
+            }
+            if limits.labelValueLengthLimit > 0 && label.value.utf8.count > limits.labelValueLengthLimit {
+                let value = quoteLabelValue(String(String.UnicodeScalarView(label.value.unicodeScalars.prefix(50))))
+                return "label_value_length_limit exceeded (metric: \(metric), label name: \(name), value: \(value), "
+                    + "length: \(label.value.utf8.count), limit: \(limits.labelValueLengthLimit))"
+            }
+        }
+        return nil
+    }
+
     /// Attaches the target's labels. On a clash, `honor_labels: true` keeps the scraped value;
-    /// otherwise the scraped label is renamed `exported_<name>` and the target's value is used,
-    /// as in Prometheus.
+    /// otherwise the scraped label is renamed `exported_<name>` (more `exported_` prefixes while
+    /// that name is taken) and the target's value is used, as in Prometheus.
     func mergeTargetLabels(_ scraped: Labels) -> Labels {
         var builder = LabelsBuilder(scraped)
         for label in target.labels {

@@ -10,22 +10,27 @@ import Synchronization
 /// scrape's samples are stamped with its scheduled start when the actual start is within
 /// `timestampTolerance` of it, so that regular intervals encode to zero delta-of-deltas. After
 /// every scrape the synthetic series `up`, `scrape_duration_seconds`, `scrape_samples_scraped`,
-/// `scrape_samples_post_metric_relabeling` and `scrape_series_added` are appended.
+/// `scrape_samples_post_metric_relabeling` and `scrape_series_added` are appended. While a
+/// `forcedError` is set (the pool is over its `target_limit`) nothing is fetched and every scrape
+/// fails with it.
 final class ScrapeLoop: Sendable {
     static let timestampTolerance: Int64 = 10
 
     let target: ScrapeTarget
     let status: Mutex<TargetStatus>
+    let forcedError = Mutex<String?>(nil)
     private let appender: Mutex<ScrapeAppender>
     private let scraper: HTTPScraper
     private let storage: any Appendable
     private let logger: Logger
     private let metrics: ScrapeMetrics
 
-    init(target: ScrapeTarget, scraper: HTTPScraper, storage: any Appendable, logger: Logger, metrics: ScrapeMetrics) {
+    init(target: ScrapeTarget, scraper: HTTPScraper, storage: any Appendable, logger: Logger, metrics: ScrapeMetrics,
+         metricRelabeler: Relabeler? = nil, trackTimestampsStaleness: Bool = false) {
         self.target = target
         self.status = Mutex(TargetStatus(target: target))
-        self.appender = Mutex(ScrapeAppender(target: target))
+        self.appender = Mutex(ScrapeAppender(target: target, metricRelabeler: metricRelabeler,
+                                             trackTimestampsStaleness: trackTimestampsStaleness))
         self.scraper = scraper
         self.storage = storage
         self.logger = logger
@@ -62,11 +67,13 @@ final class ScrapeLoop: Sendable {
         let start = clock.now
         var outcome = ScrapeAppender.Outcome()
         var failure: ScrapeError?
-        do {
+        do throws(ScrapeError) {
+            if let forced = forcedError.withLock({ $0 }) { throw ScrapeError.limit(forced) }
             let (body, contentType) = try await scraper.fetch(target)
-            outcome = try appender.withLock { state throws(ScrapeError) in
-                try state.append(body: body, contentType: contentType, timestamp: timestamp, to: storage)
+            outcome = appender.withLock { state in
+                state.append(body: body, contentType: contentType, timestamp: timestamp, to: storage)
             }
+            failure = outcome.failure
         } catch {
             failure = error
             appender.withLock { $0.markAllStale(timestamp: timestamp, to: storage) }
@@ -81,7 +88,7 @@ final class ScrapeLoop: Sendable {
             status.lastScrapeDuration = seconds
             status.lastSamples = outcome.samplesScraped
         }
-        metrics.recordScrape(target: target, seconds: seconds, outcome: outcome, failed: failure != nil)
+        metrics.recordScrape(target: target, seconds: seconds, outcome: outcome, failure: failure)
         if let failure {
             logger.debug("scrape failed", metadata: ["target": "\(target.url)", "err": "\(failure)"])
         }
@@ -105,7 +112,7 @@ final class ScrapeLoop: Sendable {
 
     private func report(timestamp: Timestamp, up: Bool, seconds: Double, outcome: ScrapeAppender.Outcome) {
         let values: [Double] = [up ? 1 : 0, seconds, Double(outcome.samplesScraped),
-                                Double(outcome.samplesScraped), Double(outcome.seriesAdded)]
+                                Double(outcome.samplesPostRelabeling), Double(outcome.seriesAdded)]
         let app = storage.appender()
         for (name, value) in zip(Self.reportNames, values) {
             _ = try? app.append(0, reportLabels(name), timestamp, value)

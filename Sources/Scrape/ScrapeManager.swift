@@ -7,83 +7,107 @@ import ServiceLifecycle
 import Storage
 import Synchronization
 
-/// Runs one scrape loop per target of the current configuration.
+/// Runs one scrape pool per scrape config, each with its discovery and one loop per target.
 ///
-/// Contract: `apply(_:)` brings the running loops in line with a configuration: loops whose target
-/// key is unchanged keep running (no gap, no duplicate scrape), removed targets are stopped and
-/// their series marked stale, new targets start. `run()` (a ServiceLifecycle service) returns on
-/// graceful shutdown after cancelling every loop.
+/// Contract: `apply(_:)` brings the pools in line with a configuration: a pool whose job stays
+/// adopts its new config (loops whose target key is unchanged keep running: no gap, no duplicate
+/// scrape), removed jobs stop with their series marked stale, new jobs start. Static targets are
+/// live when `apply` returns; discovered ones appear and disappear as their providers report.
+/// `run()` (a ServiceLifecycle service) returns on graceful shutdown after cancelling every loop.
 public final class ScrapeManager: Service, Sendable {
-    private struct Running {
-        let loop: ScrapeLoop
-        let task: Task<Void, Never>
-    }
-
     private let storage: any Appendable
-    private let scraper: HTTPScraper
+    private let clients: HTTPClients
     private let logger: Logger
     private let metrics: ScrapeMetrics
-    private let loops = Mutex<[String: Running]>([:])
+    private let pools = Mutex<[String: ScrapePool]>([:])
     private let order = Mutex<[String]>([])
 
-    public init(storage: any Appendable, httpClient: HTTPClient, logger: Logger, metricsFactory: any MetricsFactory) {
+    /// `filePollInterval` is how often `file_sd_configs` files are checked for changes;
+    /// `dnsResolver` answers `dns_sd_configs` (the system's by default).
+    public init(storage: any Appendable, httpClient: HTTPClient, logger: Logger, metricsFactory: any MetricsFactory,
+                filePollInterval: Duration = .seconds(1), dnsResolver: (any DNSResolver)? = nil) {
         self.storage = storage
-        self.scraper = HTTPScraper(client: httpClient)
+        self.clients = HTTPClients(client: httpClient, filePollInterval: filePollInterval,
+                                   dnsResolver: dnsResolver ?? SystemDNSResolver())
         self.logger = logger
         self.metrics = ScrapeMetrics(factory: metricsFactory)
     }
 
-    /// Starts, keeps and stops loops to match `config`.
+    /// Starts, updates and stops pools to match `config`.
     public func apply(_ config: PrometheusConfig) {
-        var wanted: [String: ScrapeTarget] = [:]
-        var wantedOrder: [String] = []
-        for scrapeConfig in config.scrapeConfigs {
-            let targets = ScrapeTarget.targets(of: scrapeConfig)
-            metrics.poolTargets(job: scrapeConfig.jobName, count: targets.count)
-            for target in targets where wanted[target.key] == nil {
-                wanted[target.key] = target
-                wantedOrder.append(target.key)
+        var jobs: [String] = []
+        var updates: [(ScrapePool, ScrapeConfig)] = []
+        var created: [ScrapeConfig] = []
+        let removed: [ScrapePool] = pools.withLock { pools in
+            var seen = Set<String>()
+            for scrapeConfig in config.scrapeConfigs where seen.insert(scrapeConfig.jobName).inserted {
+                jobs.append(scrapeConfig.jobName)
+                if let pool = pools[scrapeConfig.jobName] { updates.append((pool, scrapeConfig)) } else { created.append(scrapeConfig) }
             }
-        }
-        let stopped: [Running] = loops.withLock { running in
-            var stopped: [Running] = []
-            for (key, loop) in running where wanted[key] == nil {
-                stopped.append(loop)
-                running[key] = nil
+            var removed: [ScrapePool] = []
+            for (job, pool) in pools where !seen.contains(job) {
+                removed.append(pool)
+                pools[job] = nil
             }
-            for key in wantedOrder where running[key] == nil {
-                let loop = ScrapeLoop(target: wanted[key]!, scraper: scraper, storage: storage, logger: logger, metrics: metrics)
-                running[key] = Running(loop: loop, task: Task { await loop.run() })
-            }
-            return stopped
+            return removed
         }
-        order.withLock { $0 = wantedOrder }
-        for running in stopped {
-            running.task.cancel()
-            running.loop.stop()
+        for pool in removed { pool.stop(markStale: true) }
+        for (pool, scrapeConfig) in updates { pool.update(config: scrapeConfig) }
+        for scrapeConfig in created {
+            let pool = ScrapePool(config: scrapeConfig, storage: storage, clients: clients, logger: logger, metrics: metrics)
+            pools.withLock { $0[scrapeConfig.jobName] = pool }
         }
-        logger.info("scrape targets applied", metadata: ["targets": "\(wanted.count)", "stopped": "\(stopped.count)"])
+        order.withLock { $0 = jobs }
+        let count = targetStatuses().count
+        logger.info("scrape targets applied", metadata: ["pools": "\(jobs.count)", "targets": "\(count)",
+                                                        "removed_pools": "\(removed.count)"])
     }
 
-    /// The status of every target, in configuration order.
-    public func targetStatuses() -> [TargetStatus] {
-        let keys = order.withLock { $0 }
-        let running = loops.withLock { $0 }
-        return keys.compactMap { running[$0]?.loop.status.withLock { $0 } }
+    private func orderedPools() -> [ScrapePool] {
+        let jobs = order.withLock { $0 }
+        let pools = self.pools.withLock { $0 }
+        return jobs.compactMap { pools[$0] }
     }
+
+    /// The status of every active target, pools in configuration order; with `includingDropped`,
+    /// each pool's dropped targets follow its active ones (as `.dropped` statuses).
+    public func targetStatuses(includingDropped: Bool = false) -> [TargetStatus] {
+        orderedPools().flatMap { pool in
+            pool.statuses() + (includingDropped ? pool.droppedTargets().map(TargetStatus.init(dropped:)) : [])
+        }
+    }
+
+    /// The active targets of one pool (empty for an unknown pool).
+    public func targetStatuses(scrapePool: String) -> [TargetStatus] {
+        pools.withLock { $0[scrapePool] }?.statuses() ?? []
+    }
+
+    /// Targets that target relabeling dropped, pools in configuration order (at most
+    /// `keep_dropped_targets` per pool when that is set).
+    public func droppedTargets() -> [DroppedTarget] { orderedPools().flatMap { $0.droppedTargets() } }
+
+    /// The pools' names in configuration order.
+    public func scrapePools() -> [String] { order.withLock { $0 } }
 
     public func run() async throws {
         try? await gracefulShutdown()
-        stopAll()
+        await shutdown()
     }
 
-    /// Cancels every loop without writing staleness markers (the process is stopping).
+    /// Cancels every loop and discovery without writing staleness markers (the process is
+    /// stopping) and shuts down the HTTP clients this manager made.
+    public func shutdown() async {
+        stopAll()
+        await clients.shutdown()
+    }
+
+    /// Cancels every loop and discovery without writing staleness markers.
     public func stopAll() {
-        let all = loops.withLock { running in
-            defer { running = [:] }
-            return Array(running.values)
+        let all = pools.withLock { pools in
+            defer { pools = [:] }
+            return Array(pools.values)
         }
-        for running in all { running.task.cancel() }
-        for running in all { _ = running.task }
+        order.withLock { $0 = [] }
+        for pool in all { pool.stop(markStale: false) }
     }
 }

@@ -1,0 +1,220 @@
+import AsyncHTTPClient
+import Config
+import Logging
+import MetricModel
+import Storage
+import Synchronization
+
+/// The targets of one scrape config (`job_name`): its discovery providers, target relabeling and
+/// one loop per active target.
+///
+/// Contract: `update(config:)` adopts a new config of the same job: loops keep running when
+/// their `ScrapeTarget.key` survives (same labels and URL, unchanged scrape settings); discovery
+/// restarts only when the service-discovery part changed. Whenever a provider reports, targets
+/// are rebuilt from all providers' groups, loops diffed, targets that left stopped with staleness
+/// markers. Over `target_limit` every loop keeps its place but fails each scrape with
+/// Prometheus's `target_limit exceeded` error.
+final class ScrapePool: Sendable {
+    private struct Running {
+        let loop: ScrapeLoop
+        let task: Task<Void, Never>
+    }
+
+    private struct State {
+        var config: ScrapeConfig
+        var generation: UInt64 = 0
+        var builder: TargetBuilder?
+        var poolError: String?
+        var scraper: HTTPScraper
+        var metricRelabeler: Relabeler?
+        var groups: [Int: [TargetGroup]] = [:]
+        var discovery: [Task<Void, Never>] = []
+        var loops: [String: Running] = [:]
+        var order: [String] = []
+        var dropped: [DroppedTarget] = []
+    }
+
+    let job: String
+    private let state: Mutex<State>
+    private let storage: any Appendable
+    private let clients: HTTPClients
+    private let logger: Logger
+    private let metrics: ScrapeMetrics
+
+    init(config: ScrapeConfig, storage: any Appendable, clients: HTTPClients, logger: Logger, metrics: ScrapeMetrics) {
+        job = config.jobName
+        self.storage = storage
+        self.clients = clients
+        self.logger = logger
+        self.metrics = metrics
+        state = Mutex(State(config: config, scraper: HTTPScraper(client: clients.client(followRedirects: true))))
+        configure(config, generation: 0)
+        startDiscovery()
+    }
+
+    /// Adopts `config` (same job name).
+    func update(config: ScrapeConfig) {
+        let (settingsChanged, discoveryChanged) = state.withLock { state in
+            (TargetBuilder.settings(state.config) != TargetBuilder.settings(config), !Self.sameDiscovery(state.config, config))
+        }
+        if settingsChanged {
+            let generation = state.withLock { $0.generation } + 1
+            configure(config, generation: generation)
+        } else {
+            state.withLock { $0.config = config }
+        }
+        if discoveryChanged { startDiscovery() } else if settingsChanged { sync() }
+    }
+
+    private func configure(_ config: ScrapeConfig, generation: UInt64) {
+        var builder: TargetBuilder?
+        var relabeler: Relabeler?
+        var problem: String?
+        var settings = HTTPScrapeSettings()
+        do throws(RelabelError) {
+            builder = try TargetBuilder(config: config, generation: generation)
+            relabeler = try Relabeler(config.metricRelabelConfigs, scheme: config.metricNameValidationScheme)
+        } catch {
+            problem = error.message
+        }
+        do throws(ScrapeError) {
+            settings = try HTTPScrapeSettings(config.httpClientConfig, enableCompression: config.enableCompression)
+        } catch {
+            problem = problem ?? error.description
+        }
+        if !config.tlsConfig.serverName.isEmpty {
+            logger.warning("tls_config.server_name is not supported; the target's host name is verified",
+                           metadata: ["scrape_pool": "\(config.jobName)"])
+        }
+        if let problem { logger.error("scrape pool cannot scrape", metadata: ["scrape_pool": "\(config.jobName)", "err": "\(problem)"]) }
+        let scraper = HTTPScraper(client: clients.client(followRedirects: config.followRedirects), settings: settings)
+        state.withLock { state in
+            state.config = config
+            state.generation = generation
+            state.builder = builder
+            state.metricRelabeler = relabeler
+            state.poolError = problem
+            state.scraper = scraper
+        }
+    }
+
+    static func sameDiscovery(_ a: ScrapeConfig, _ b: ScrapeConfig) -> Bool {
+        a.staticConfigs == b.staticConfigs && a.fileSDConfigs == b.fileSDConfigs && a.dnsSDConfigs == b.dnsSDConfigs
+            && a.httpSDConfigs == b.httpSDConfigs
+    }
+
+    /// Starts one task per discovery provider of the current config (static ones report at once).
+    private func startDiscovery() {
+        let (config, old) = state.withLock { state in
+            let old = state.discovery
+            state.discovery = []
+            state.groups = [:]
+            return (state.config, old)
+        }
+        for task in old { task.cancel() }
+        var providers: [any DiscoveryProvider] = []
+        if !config.staticConfigs.isEmpty {
+            providers.append(StaticDiscovery(groups: config.staticConfigs.enumerated().map {
+                TargetGroup.fromStatic($0.element, source: "\($0.offset)")
+            }))
+        }
+        providers += config.fileSDConfigs.map { FileDiscovery(config: $0, pollInterval: clients.filePollInterval) }
+        providers += config.httpSDConfigs.map { sd in
+            HTTPDiscovery(config: sd, client: clients.client(followRedirects: sd.httpClientConfig.followRedirects),
+                          settings: (try? HTTPScrapeSettings(sd.httpClientConfig)) ?? HTTPScrapeSettings())
+        }
+        providers += config.dnsSDConfigs.map { DNSDiscovery(config: $0, resolver: clients.dnsResolver) }
+        let logger = self.logger
+        let job = self.job
+        for (index, provider) in providers.enumerated() {
+            if let provider = provider as? StaticDiscovery {
+                setGroups(provider: index, provider.groups)
+                continue
+            }
+            let task = Task { [weak self] in
+                let pool = self
+                await provider.run(update: { [weak pool] groups in pool?.setGroups(provider: index, groups) },
+                                   report: { message in logger.error("\(message)", metadata: ["scrape_pool": "\(job)"]) })
+            }
+            state.withLock { $0.discovery.append(task) }
+        }
+        sync()
+    }
+
+    private func setGroups(provider: Int, _ groups: [TargetGroup]) {
+        state.withLock { $0.groups[provider] = groups }
+        sync()
+    }
+
+    /// Rebuilds targets from the current groups and brings the loops in line.
+    func sync() {
+        let stopped: [Running] = state.withLock { state in
+            guard let builder = state.builder else { return [] }
+            var wanted: [String: ScrapeTarget] = [:]
+            var order: [String] = []
+            var dropped: [DroppedTarget] = []
+            for provider in state.groups.keys.sorted() {
+                for group in state.groups[provider] ?? [] {
+                    for outcome in builder.build(group) {
+                        switch outcome {
+                        case let .active(target) where wanted[target.key] == nil:
+                            wanted[target.key] = target
+                            order.append(target.key)
+                        case .active: break
+                        case let .dropped(target): dropped.append(target)
+                        case let .failed(message):
+                            logger.error("Creating target failed", metadata: ["scrape_pool": "\(job)", "err": "\(message)"])
+                        }
+                    }
+                }
+            }
+            let keep = state.config.keepDroppedTargets
+            state.dropped = keep > 0 ? Array(dropped.prefix(keep)) : dropped
+            var stopped: [Running] = []
+            for (key, running) in state.loops where wanted[key] == nil {
+                stopped.append(running)
+                state.loops[key] = nil
+            }
+            for key in order where state.loops[key] == nil {
+                let loop = ScrapeLoop(target: wanted[key]!, scraper: state.scraper, storage: storage, logger: logger,
+                                      metrics: metrics, metricRelabeler: state.metricRelabeler,
+                                      trackTimestampsStaleness: state.config.trackTimestampsStaleness)
+                state.loops[key] = Running(loop: loop, task: Task { await loop.run() })
+            }
+            state.order = order
+            let limit = state.config.targetLimit
+            var forced = state.poolError
+            if forced == nil && limit > 0 && order.count > limit {
+                forced = "target_limit exceeded (number of targets: \(order.count), limit: \(limit))"
+            }
+            for running in state.loops.values { running.loop.forcedError.withLock { $0 = forced } }
+            return stopped
+        }
+        for running in stopped {
+            running.task.cancel()
+            running.loop.stop()
+        }
+        metrics.poolTargets(job: job, count: state.withLock { $0.order.count })
+    }
+
+    /// Active targets in discovery order.
+    func statuses() -> [TargetStatus] {
+        let loops: [ScrapeLoop] = state.withLock { state in state.order.compactMap { state.loops[$0]?.loop } }
+        return loops.map { $0.status.withLock { $0 } }
+    }
+
+    func droppedTargets() -> [DroppedTarget] { state.withLock { $0.dropped } }
+
+    /// Stops discovery and every loop; with `markStale`, the targets' series get staleness markers.
+    func stop(markStale: Bool) {
+        let (discovery, loops) = state.withLock { state in
+            defer { state.discovery = []; state.loops = [:]; state.order = [] }
+            return (state.discovery, Array(state.loops.values))
+        }
+        for task in discovery { task.cancel() }
+        for running in loops {
+            running.task.cancel()
+            if markStale { running.loop.stop() }
+        }
+    }
+}

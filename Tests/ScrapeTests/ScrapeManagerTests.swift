@@ -1,0 +1,101 @@
+import Config
+import MetricModel
+import Testing
+@testable import Scrape
+
+@Suite(.timeLimit(.minutes(1))) struct ScrapeManagerTests {
+    func config(_ server: FakeServer, targets: [String]? = nil, _ edit: (inout ScrapeConfig) -> Void = { _ in }) -> ScrapeConfig {
+        var config = ScrapeConfig(jobName: "j", scrapeInterval: 300, scrapeTimeout: 200)
+        config.staticConfigs = [StaticConfig(targets: targets ?? [server.address])]
+        edit(&config)
+        return config
+    }
+
+    @Test func droppedTargetsAreExposedWithTheirDiscoveredLabels() async throws {
+        let server = try await FakeServer.start()
+        defer { server.stop() }
+        server.set("/metrics", body: "m 1\n")
+        let harness = ManagerHarness()
+        harness.manager.apply(PrometheusConfig(scrapeConfigs: [config(server, targets: [server.address, "skip:1"]) {
+            $0.relabelConfigs = [RelabelConfig(sourceLabels: ["__address__"], regex: "skip:.*", action: .drop)]
+        }]))
+        #expect(harness.manager.targetStatuses().map(\.target.address) == [server.address])
+        #expect(harness.manager.droppedTargets() == [DroppedTarget(scrapePool: "j", discoveredLabels: Labels([
+            "__address__": "skip:1", "__metrics_path__": "/metrics", "__scheme__": "http", "__scrape_interval__": "300ms",
+            "__scrape_timeout__": "200ms", "job": "j",
+        ]))])
+        let all = harness.manager.targetStatuses(includingDropped: true)
+        #expect(all.map(\.state) == [.active, .dropped])
+        await harness.close()
+    }
+
+    @Test func reapplyingKeepsLoopsAndSettingsChangesRestartThem() async throws {
+        let server = try await FakeServer.start()
+        defer { server.stop() }
+        server.set("/metrics", body: "m 1\n")
+        let harness = ManagerHarness()
+        harness.manager.apply(PrometheusConfig(scrapeConfigs: [config(server)]))
+        #expect(try await eventually { harness.manager.targetStatuses().first?.lastScrape != nil })
+        // Same config again, plus a second target: the first keeps its loop (and so its last scrape).
+        harness.manager.apply(PrometheusConfig(scrapeConfigs: [config(server, targets: [server.address, "127.0.0.1:1"])]))
+        #expect(harness.manager.targetStatuses().first { $0.target.address == server.address }?.lastScrape != nil)
+        // A changed scrape setting re-creates the pool's loops.
+        harness.manager.apply(PrometheusConfig(scrapeConfigs: [config(server) { $0.sampleLimit = 100 }]))
+        #expect(harness.manager.targetStatuses().count == 1)
+        #expect(harness.manager.targetStatuses().first?.lastScrape == nil)
+        await harness.close()
+    }
+
+    @Test func targetLimitFailsEveryTargetOfThePool() async throws {
+        let server = try await FakeServer.start()
+        defer { server.stop() }
+        server.set("/metrics", body: "m 1\n")
+        server.set("/b", body: "m 1\n")
+        let harness = ManagerHarness()
+        harness.manager.apply(PrometheusConfig(scrapeConfigs: [config(server, targets: [server.address, "localhost:\(server.port)"]) {
+            $0.targetLimit = 1
+        }]))
+        #expect(try await eventually { harness.manager.targetStatuses().allSatisfy { $0.lastScrape != nil } })
+        for status in harness.manager.targetStatuses() {
+            #expect(status.health == .down)
+            #expect(status.lastError == "target_limit exceeded (number of targets: 2, limit: 1)")
+        }
+        #expect(server.hits.withLock { $0["/metrics"] } == nil)
+        await harness.close()
+    }
+
+    @Test func removedJobsMarkTheirSeriesStale() async throws {
+        let server = try await FakeServer.start()
+        defer { server.stop() }
+        server.set("/metrics", body: "m 1\n")
+        let harness = ManagerHarness()
+        harness.manager.apply(PrometheusConfig(scrapeConfigs: [config(server)]))
+        #expect(try await eventually { harness.manager.targetStatuses().first?.health == .up })
+        harness.manager.apply(PrometheusConfig(scrapeConfigs: []))
+        #expect(harness.manager.targetStatuses().isEmpty)
+        let m = try samples(harness.storage.storage, #"m{instance="\#(server.address)", job="j"}"#)
+        #expect(m.last?.1.isStaleMarker == true)
+        let up = try samples(harness.storage.storage, #"up{instance="\#(server.address)", job="j"}"#)
+        #expect(up.last?.1.isStaleMarker == true)
+        await harness.close()
+    }
+
+    @Test func metricRelabelingThroughTheManager() async throws {
+        let server = try await FakeServer.start()
+        defer { server.stop() }
+        server.set("/metrics", body: "keep_me 1\ngo_gc 2\n")
+        let harness = ManagerHarness()
+        harness.manager.apply(PrometheusConfig(scrapeConfigs: [config(server) {
+            $0.metricRelabelConfigs = [RelabelConfig(sourceLabels: ["__name__"], regex: "go_.*", action: .drop)]
+        }]))
+        #expect(try await eventually { harness.manager.targetStatuses().first?.health == .up })
+        let names = try seriesNames(harness.storage.storage)
+        #expect(names.contains(#"keep_me{instance="\#(server.address)", job="j"}"#))
+        #expect(!names.contains { $0.hasPrefix("go_gc") })
+        let post = try samples(harness.storage.storage, #"scrape_samples_post_metric_relabeling{instance="\#(server.address)", job="j"}"#)
+        let scraped = try samples(harness.storage.storage, #"scrape_samples_scraped{instance="\#(server.address)", job="j"}"#)
+        #expect(post.first?.1 == 1)
+        #expect(scraped.first?.1 == 2)
+        await harness.close()
+    }
+}
