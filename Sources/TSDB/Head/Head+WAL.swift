@@ -113,7 +113,7 @@ struct WALReplayer {
     var report = ReplayReport()
     /// Series by reference, including references that a later series record gave to labels an
     /// earlier reference already had (the series was dropped and came back).
-    private var byRef: [SeriesRef: MemSeries] = [:]
+    private var byRef = ReplayRefTable()
     private var chunks = 0
     /// The highest reference in any samples record, known or not: new series start above it.
     private var highestRef: SeriesRef = 0
@@ -199,6 +199,29 @@ struct WALReplayer {
                 stats.minTime = min(stats.minTime, minTime)
                 stats.maxTime = max(stats.maxTime, maxTime)
             }
+        }
+    }
+}
+
+/// Series by reference during replay: a dense array for the references a head hands out
+/// (1, 2, 3, … with holes where series were dropped), a dictionary beyond `denseLimit`.
+/// Replay looks up one reference per sample, so this is its hottest path.
+struct ReplayRefTable {
+    static let denseLimit: SeriesRef = 1 << 24
+    private var dense: [MemSeries?] = []
+    private var sparse: [SeriesRef: MemSeries] = [:]
+
+    subscript(ref: SeriesRef) -> MemSeries? {
+        get {
+            if ref < SeriesRef(dense.count) { return dense[Int(ref)] }
+            return ref < Self.denseLimit ? nil : sparse[ref]
+        }
+        set {
+            guard ref < Self.denseLimit else { sparse[ref] = newValue; return }
+            if ref >= SeriesRef(dense.count) {
+                dense.append(contentsOf: repeatElement(nil, count: max(Int(ref) + 1, dense.count * 2) - dense.count))
+            }
+            dense[Int(ref)] = newValue
         }
     }
 }
