@@ -139,4 +139,22 @@ import Testing
         let reopened = try Head.open(directory: dir.path, options: walOptions(segmentSize: 4096, samplesPerChunk: 50))
         #expect(try contents(reopened) == seen)
     }
+
+    @Test func aFailedWALWriteRefusesTheCommitAndTheHeadRecovers() throws {
+        let dir = try DataDirectory()
+        let head = try Head.open(directory: dir.path, options: walOptions(segmentSize: 64))
+        try commit(head, [(metric("m"), 1000, 1)])
+        // The next commit must start segment 1; a directory in its place makes that fail.
+        try FileManager.default.createDirectory(atPath: dir.segment(1), withIntermediateDirectories: false)
+        let app = head.appender()
+        try app.append(0, metric("m"), 2000, 2)
+        #expect(throws: AppendError.storage("WAL commit failed: create \(dir.segment(1)): File exists")) { try app.commit() }
+        #expect(head.stats.walWriteFailures == 1)
+        #expect(try contents(head)[metric("m")] == [RawSample(1000, 1)])
+        try FileManager.default.removeItem(atPath: dir.segment(1))
+        try commit(head, [(metric("m"), 3000, 3)])
+        #expect(try contents(head)[metric("m")] == [RawSample(1000, 1), RawSample(3000, 3)])
+        let reopened = try Head.open(directory: dir.path)
+        #expect(try contents(reopened)[metric("m")] == [RawSample(1000, 1), RawSample(3000, 3)])
+    }
 }
