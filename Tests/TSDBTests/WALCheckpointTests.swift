@@ -99,4 +99,25 @@ import Testing
         #expect(head.truncate(before: 25_000) == 1)
         #expect(head.stats.walCheckpoints == 0)
     }
+
+    @Test func aSeriesDroppedAndRecreatedReplaysAsOneSeries() throws {
+        let dir = try DataDirectory()
+        let options = walOptions(samplesPerChunk: 2)
+        let head = try Head.open(directory: dir.path, options: options)
+        let x = metric("x"), y = metric("y")
+        let first = try commit(head, [(x, 1000, 1), (y, 1000, 1)])[0]
+        try commit(head, [(x, 2000, 2), (y, 10_000, 2)])
+        // x is dropped from memory; its segment stays, as y has a sample after the cut in it.
+        #expect(head.truncate(before: 5000) == 1)
+        #expect(try checkpoints(dir).isEmpty)
+        let second = try commit(head, [(x, 20_000, 3)])[0]
+        #expect(second != first)
+        let reopened = try Head.open(directory: dir.path, options: options)
+        #expect(reopened.stats.series == 2)
+        let found = try contents(reopened)
+        #expect(found[x] == [RawSample(1000, 1), RawSample(2000, 2), RawSample(20_000, 3)])
+        #expect(found[y] == [RawSample(1000, 1), RawSample(10_000, 2)])
+        // Both log references lead to the one series.
+        #expect(try commit(reopened, [(x, 30_000, 4)])[0] == first)
+    }
 }
