@@ -30,7 +30,9 @@ let package = Package(
         .target(name: "MetricModel", swiftSettings: strict),
         .target(name: "Exposition", dependencies: ["MetricModel"], swiftSettings: strict),
         .target(name: "Storage", dependencies: ["MetricModel"], swiftSettings: strict),
-        .target(name: "TSDB", dependencies: ["Storage", "MetricModel", "CLZ4"], swiftSettings: strict),
+        .target(name: "TSDB", dependencies: [
+            "Storage", "MetricModel", "CLZ4", .product(name: "Logging", package: "swift-log"),
+        ], swiftSettings: strict),
         .target(name: "PromQL", dependencies: ["Storage", "MetricModel"], swiftSettings: strict),
         .target(name: "Config", dependencies: ["MetricModel", .product(name: "Yams", package: "Yams")],
                 swiftSettings: strict),
@@ -65,7 +67,7 @@ let package = Package(
         .testTarget(name: "MetricModelTests", dependencies: ["MetricModel"]),
         .testTarget(name: "ExpositionTests", dependencies: ["Exposition"]),
         .testTarget(name: "StorageTests", dependencies: ["Storage"]),
-        .testTarget(name: "TSDBTests", dependencies: ["TSDB"]),
+        .testTarget(name: "TSDBTests", dependencies: ["TSDB", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "PromQLTests", dependencies: ["PromQL", "Storage", "MetricModel"]),
         .testTarget(name: "ConfigTests", dependencies: ["Config"]),
         .testTarget(name: "ScrapeTests", dependencies: [

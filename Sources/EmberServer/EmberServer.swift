@@ -14,9 +14,11 @@ import WebAPI
 /// The whole server: storage, scraping, the query engine and the HTTP API, run as ServiceLifecycle
 /// services.
 ///
-/// Contract: `init` validates the configuration file and the flags (throwing what is wrong) but
-/// starts nothing; `run()` serves until SIGTERM/SIGINT (or `shutdown()`), then stops every
-/// service and returns. SIGHUP reloads the configuration.
+/// Contract: `init` validates the configuration file and the flags (throwing what is wrong) and
+/// prepares the data directory, but starts nothing; `run()` starts the HTTP listener, replays the
+/// write-ahead log (`/-/ready` answers 503 until that is done), then starts scraping; it serves
+/// until SIGTERM/SIGINT (or `shutdown()`), then stops every service, closes the head (flushing
+/// and fsyncing the log) and returns. SIGHUP reloads the configuration.
 public final class EmberServer: Sendable {
     public let options: ServerOptions
     public let head: Head
@@ -28,14 +30,21 @@ public final class EmberServer: Sendable {
     let address: ListenAddress
     private let boundPort = Mutex<Int?>(nil)
     private let group = Mutex<ServiceGroup?>(nil)
+    /// Awaited before the WAL replay starts; tests use it to observe the server mid-startup.
+    let beforeReplay: (@Sendable () async -> Void)?
 
-    public init(options: ServerOptions, logger: Logger) throws {
+    public convenience init(options: ServerOptions, logger: Logger) throws {
+        try self.init(options: options, logger: logger, beforeReplay: nil)
+    }
+
+    init(options: ServerOptions, logger: Logger, beforeReplay: (@Sendable () async -> Void)?) throws {
+        self.beforeReplay = beforeReplay
         self.options = options
         self.logger = logger
         self.address = try ListenAddress(parsing: options.listenAddress)
         self.initialConfig = try PrometheusConfig.load(file: options.configFile)
         try FileManager.default.createDirectory(atPath: options.storagePath, withIntermediateDirectories: true)
-        head = Head()
+        head = try Head(directory: options.storagePath, logger: logger)
         metrics = SelfMetrics(head: head)
         engine = Engine(queryable: head, options: EngineOptions(
             lookbackDelta: options.lookbackDelta, timeout: options.queryTimeout,
@@ -69,13 +78,17 @@ public final class EmberServer: Sendable {
                 self.boundPort.withLock { $0 = channel.localAddress?.port }
                 logger.info("Server is ready to receive web requests.",
                             metadata: ["address": "\(channel.localAddress.map { "\($0)" } ?? "?")"])
-                readiness.markReady()
             },
             logger: logger)
         let retention = RetentionService(head: head, retention: options.effectiveRetentionTime, logger: logger)
+        let initialConfig = self.initialConfig
+        let storage = HeadReplayService(head: head, logger: logger, beforeReplay: beforeReplay) {
+            scrapeManager.apply(initialConfig)
+            readiness.markReady()
+        }
         let serviceGroup = ServiceGroup(configuration: .init(
-            services: [.init(service: app), .init(service: scrapeManager), .init(service: reloader),
-                       .init(service: retention)],
+            services: [.init(service: storage), .init(service: app), .init(service: scrapeManager),
+                       .init(service: reloader), .init(service: retention)],
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger))
         group.withLock { $0 = serviceGroup }
@@ -84,16 +97,27 @@ public final class EmberServer: Sendable {
             "storage": "\(options.storagePath)",
             "retention": "\(PrometheusDuration.format(options.effectiveRetentionTime))",
         ])
-        scrapeManager.apply(initialConfig)
         do {
             try await serviceGroup.run()
         } catch {
+            scrapeManager.stopAll()
+            closeHead()
             try? await httpClient.shutdown()
             throw error
         }
         scrapeManager.stopAll()
+        closeHead()
         try await httpClient.shutdown()
         logger.info("See you next time!")
+    }
+
+    /// Flushes and closes the write-ahead log; a failure is logged, as the process is ending.
+    private func closeHead() {
+        do {
+            try head.close()
+        } catch {
+            logger.error("closing the head failed", metadata: ["err": "\(error)"])
+        }
     }
 
     /// Starts a graceful shutdown, as SIGTERM does.

@@ -48,8 +48,9 @@ import Testing
         let (server, task, port) = try await startServer(config: config, in: directory)
         let base = "http://127.0.0.1:\(port)"
 
-        let (readyStatus, _) = try await httpGet(base + "/-/ready")
-        #expect(readyStatus == 200)
+        // Ready once the (empty) WAL is replayed.
+        let ready = try await eventually(seconds: 5) { try await httpGet(base + "/-/ready").0 == 200 }
+        #expect(ready)
         let upSeen = try await eventually(seconds: 5) {
             let (_, body) = try await httpGet(base + "/api/v1/query?query=up")
             return try vectorResult(body).contains { $0.1 == "1" }

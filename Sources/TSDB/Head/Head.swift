@@ -1,17 +1,26 @@
+import Logging
 import MetricModel
 import Storage
 import Synchronization
 
-/// The in-memory head of the store: every active series with its Gorilla-encoded chunks, and the
-/// postings index over their labels. Implements both storage seams.
+/// The head of the store: every active series with its Gorilla-encoded chunks, and the postings
+/// index over their labels. Implements both storage seams.
 ///
 /// Contract: appends are validated per series (out-of-order and duplicate-timestamp samples are
 /// rejected and counted); committed samples are immediately visible to new queriers. `truncate`
 /// drops whole chunks older than a time and garbage-collects series left without samples.
+///
+/// `Head()` lives in memory only. `Head.open(directory:)` (or `init(directory:)` followed by
+/// `replayWAL()`) keeps a write-ahead log in `<directory>/wal`: a commit returns only after its
+/// records were written, replay restores every committed batch after a restart or `kill -9`, and
+/// `truncate` checkpoints and deletes segments it no longer needs (see Head+WAL.swift and
+/// docs/format/wal.md). Such a head refuses appends until its replay is complete and after `close`.
 public final class Head: Appendable, Queryable, Sendable {
     public struct Options: Sendable {
         /// Samples per chunk before a new one is cut (Prometheus: 120).
         public var samplesPerChunk = 120
+        /// Size at which the write-ahead log starts a new segment file (Prometheus: 128 MiB).
+        public var walSegmentSize = 128 << 20
         public init() {}
     }
 
@@ -26,6 +35,16 @@ public final class Head: Appendable, Queryable, Sendable {
         public var duplicateSamples = 0
         public var minTime: Timestamp = .max
         public var maxTime: Timestamp = .min
+        /// Commits refused because their write-ahead-log write failed.
+        public var walWriteFailures = 0
+        /// Checkpoints written, and truncations whose checkpoint failed.
+        public var walCheckpoints = 0
+        public var walCheckpointFailures = 0
+    }
+
+    /// Whether appends are accepted: a WAL-backed head starts `replaying` and ends `closed`.
+    enum Phase: UInt8 {
+        case replaying = 0, open = 1, closed = 2
     }
 
     struct Index {
@@ -38,10 +57,42 @@ public final class Head: Appendable, Queryable, Sendable {
     let options: Options
     let index = Mutex(Index())
     let statistics = Mutex(Stats())
+    let phase: Atomic<UInt8>
+    /// The write-ahead log, nil for an in-memory head.
+    let wal: WriteAheadLog?
+    let logger: Logger?
+    /// Serializes WAL truncations (checkpoint + segment deletion).
+    let walTruncation = Mutex(())
 
+    /// A head in memory only, open for appends.
     public init(options: Options = Options()) {
         self.options = options
+        wal = nil
+        logger = nil
+        phase = Atomic(Phase.open.rawValue)
     }
+
+    /// A head backed by a write-ahead log in `<directory>/wal` (created if missing). Nothing is
+    /// read yet, and appends are refused until `replayWAL()` has run.
+    public init(directory: String, options: Options = Options(), logger: Logger? = nil) throws(WALError) {
+        guard options.walSegmentSize > 0 else { throw WALError("WAL segment size must be positive, got \(options.walSegmentSize)") }
+        self.options = options
+        self.logger = logger
+        let walDirectory = (directory.hasSuffix("/") ? String(directory.dropLast()) : directory) + "/wal"
+        try WALFiles.makeDirectories(walDirectory)
+        wal = WriteAheadLog(directory: walDirectory, segmentSize: options.walSegmentSize)
+        phase = Atomic(Phase.replaying.rawValue)
+    }
+
+    /// Opens a WAL-backed head and replays its log: see `init(directory:options:logger:)` and
+    /// `replayWAL()`.
+    public static func open(directory: String, options: Options = Options(), logger: Logger? = nil) throws(WALError) -> Head {
+        let head = try Head(directory: directory, options: options, logger: logger)
+        try head.replayWAL()
+        return head
+    }
+
+    var currentPhase: Phase { Phase(rawValue: phase.load(ordering: .acquiring))! }
 
     public var stats: Stats {
         var stats = statistics.withLock { $0 }
@@ -65,6 +116,7 @@ public final class Head: Appendable, Queryable, Sendable {
             index.series[series.ref] = series
             index.byLabels[labels] = series.ref
             index.postings.add(series.ref, labels)
+            wal?.logSeries(series.ref, labels)
             statistics.withLock { $0.seriesCreated += 1 }
             return series
         }
@@ -76,7 +128,9 @@ public final class Head: Appendable, Queryable, Sendable {
 
     func record(_ update: (inout Stats) -> Void) { statistics.withLock { update(&$0) } }
 
-    /// Drops chunks whose samples are all older than `mint` and removes series left empty.
+    /// Drops chunks whose samples are all older than `mint` and removes series left empty; then,
+    /// with a write-ahead log, checkpoints and deletes the segments holding only older samples
+    /// (`truncateWAL`; a failure there is logged and counted, the memory truncation stands).
     /// Returns the number of series removed.
     @discardableResult
     public func truncate(before mint: Timestamp) -> Int {
@@ -102,6 +156,14 @@ public final class Head: Appendable, Queryable, Sendable {
                 $0.seriesRemoved += gone.count
                 $0.chunks -= chunksRemoved + gone.count
                 if $0.minTime < mint { $0.minTime = mint }
+            }
+        }
+        if wal != nil {
+            do {
+                try truncateWAL(before: mint)
+            } catch {
+                record { $0.walCheckpointFailures += 1 }
+                logger?.error("WAL truncation failed", metadata: ["mint": "\(mint)", "err": "\(error)"])
             }
         }
         return emptied.count

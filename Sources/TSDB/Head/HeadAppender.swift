@@ -2,7 +2,8 @@ import MetricModel
 import Storage
 
 /// A batch of samples for the head. Validates each sample against its series' committed tail and
-/// the batch's earlier samples; applies them all at `commit`.
+/// the batch's earlier samples; applies them all at `commit` — with a write-ahead log, only after
+/// the batch's records were written to it. `rollback` never touches the log.
 final class HeadAppender: Appender {
     private struct Pending {
         let series: MemSeries
@@ -21,6 +22,11 @@ final class HeadAppender: Appender {
 
     func append(_ ref: SeriesRef, _ labels: Labels, _ timestamp: Timestamp, _ value: Double) throws(AppendError) -> SeriesRef {
         guard !labels.isEmpty else { throw .invalidLabels("empty label set") }
+        switch head.currentPhase {
+        case .open: break
+        case .replaying: throw .storage("TSDB not ready: write-ahead log replay in progress")
+        case .closed: throw .storage("TSDB is closed")
+        }
         let series = head.getOrCreate(ref, labels)
         if let (lastT, lastV) = pendingTail[series.ref] ?? series.last {
             if timestamp < lastT { outOfOrder += 1; throw .outOfOrder }
@@ -36,17 +42,38 @@ final class HeadAppender: Appender {
     }
 
     func commit() throws(AppendError) {
+        defer {
+            pending = []
+            pendingTail = [:]
+        }
+        guard let wal = head.wal else {
+            apply()
+            return
+        }
+        let samples = pending.map { WALSample(ref: $0.series.ref, timestamp: $0.timestamp, value: $0.value) }
+        do {
+            try wal.commit(samples) { apply() }
+        } catch {
+            head.record { $0.walWriteFailures += 1 }
+            throw .storage("WAL commit failed: \(error)")
+        }
+    }
+
+    private func apply() {
         var newChunks = 0
+        var rejected = 0
         var minT = Timestamp.max, maxT = Timestamp.min
         for sample in pending {
-            if sample.series.append(sample.timestamp, sample.value, samplesPerChunk: head.options.samplesPerChunk) {
-                newChunks += 1
+            switch sample.series.append(sample.timestamp, sample.value, samplesPerChunk: head.options.samplesPerChunk) {
+            case .startedChunk: newChunks += 1
+            case .appended: break
+            case .rejected: rejected += 1; continue
             }
             minT = min(minT, sample.timestamp)
             maxT = max(maxT, sample.timestamp)
         }
-        let appended = pending.count
-        let (ooo, dup) = (outOfOrder, duplicates)
+        let appended = pending.count - rejected
+        let (ooo, dup) = (outOfOrder + rejected, duplicates)
         head.record { stats in
             stats.samplesAppended += appended
             stats.chunks += newChunks
@@ -57,8 +84,6 @@ final class HeadAppender: Appender {
                 stats.maxTime = max(stats.maxTime, maxT)
             }
         }
-        pending = []
-        pendingTail = [:]
     }
 
     func rollback() {

@@ -34,10 +34,21 @@ final class MemSeries: Sendable {
         chunks.withLock { $0.sampleCount == 0 ? nil : ($0.lastTimestamp, $0.lastValue) }
     }
 
-    /// Appends one validated sample; returns true when this sample started a new chunk.
+    /// What `append` did with a sample.
+    enum AppendOutcome {
+        case appended
+        /// Appended as the first sample of a new chunk.
+        case startedChunk
+        /// Not newer than the series' last sample (a concurrent batch, or a WAL replay duplicate).
+        case rejected
+    }
+
+    /// Appends one validated sample. Rechecks the order under the series' lock, so a sample that
+    /// lost a race with another batch is rejected instead of breaking the chunk.
     @discardableResult
-    func append(_ timestamp: Timestamp, _ value: Double, samplesPerChunk: Int) -> Bool {
+    func append(_ timestamp: Timestamp, _ value: Double, samplesPerChunk: Int) -> AppendOutcome {
         chunks.withLock { state in
+            if state.sampleCount > 0 && timestamp <= state.lastTimestamp { return .rejected }
             var cut = false
             if state.open.count >= samplesPerChunk {
                 state.closed.append(state.open)
@@ -49,7 +60,7 @@ final class MemSeries: Sendable {
             state.lastTimestamp = timestamp
             state.lastValue = value
             state.sampleCount += 1
-            return cut
+            return cut ? .startedChunk : .appended
         }
     }
 

@@ -1,0 +1,34 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+import TSDB
+
+/// Replays the head's write-ahead log once the service group runs (so the HTTP listener already
+/// answers, with `/-/ready` at 503), logs the outcome, calls `onReplayed` (start scraping, mark
+/// ready), then waits for shutdown. A replay that fails with an I/O error stops the server.
+struct HeadReplayService: Service {
+    let head: Head
+    let logger: Logger
+    let beforeReplay: (@Sendable () async -> Void)?
+    let onReplayed: @Sendable () -> Void
+
+    func run() async throws {
+        if let beforeReplay { await beforeReplay() }
+        logger.info("Replaying WAL, this may take a while")
+        let head = self.head
+        let report = try await Task.detached { try head.replayWAL() }.value
+        let seconds = Double(report.duration.components.seconds) + Double(report.duration.components.attoseconds) / 1e18
+        logger.info("WAL replay completed", metadata: [
+            "duration": "\(String(format: "%.3f", seconds))s", "series": "\(report.series)",
+            "samples": "\(report.samples)", "files": "\(report.files)", "corruptions": "\(report.corruptions.count)",
+        ])
+        if report.unknownReferenceSamples > 0 {
+            logger.warning("WAL replay dropped samples of unknown series",
+                           metadata: ["samples": "\(report.unknownReferenceSamples)"])
+        }
+        // Asked to stop while replaying: do not start scraping on the way out.
+        guard !Task.isShuttingDownGracefully else { return }
+        onReplayed()
+        try? await gracefulShutdown()
+    }
+}

@@ -1,0 +1,227 @@
+import Logging
+import MetricModel
+import Storage
+
+/// What a write-ahead-log replay restored and what it had to cut away.
+public struct ReplayReport: Sendable, Equatable {
+    /// A damaged segment: `file` was truncated to `offset` bytes because of `reason`.
+    public struct Corruption: Sendable, Equatable {
+        public var file: String
+        public var offset: Int
+        public var reason: String
+    }
+
+    public var series = 0
+    public var samples = 0
+    /// Files read: checkpoint files and segments.
+    public var files = 0
+    public var corruptions: [Corruption] = []
+    /// Samples whose series record is missing (lost to a corruption); dropped.
+    public var unknownReferenceSamples = 0
+    /// Samples not newer than their series' previous sample (overlap of a checkpoint with the
+    /// segments after it); dropped.
+    public var skippedSamples = 0
+    public var duration: Duration = .zero
+}
+
+extension Head {
+    /// Reads the write-ahead log into memory and opens it for writing; appends are accepted from
+    /// then on. Call once, before anything else touches the head.
+    ///
+    /// Order: the newest complete checkpoint (older ones, `.tmp` leftovers and segments it covers
+    /// are deleted), then every later segment in number order. A segment that ends in a torn,
+    /// CRC-failing or undecodable record is truncated to its last good record, with a warning
+    /// naming the file and offset; replay then goes on with the next segment, whose records are
+    /// intact (samples of series whose record was lost are dropped and counted). New records go to
+    /// a fresh segment after the last one.
+    @discardableResult
+    public func replayWAL() throws(WALError) -> ReplayReport {
+        guard let wal else { throw WALError("this head has no write-ahead log") }
+        guard currentPhase == .replaying else { throw WALError("write-ahead log \(wal.directory) was already replayed") }
+        let clock = ContinuousClock()
+        let started = clock.now
+        let directory = wal.directory
+        let names = try WALFiles.list(directory)
+        for name in names where name.hasSuffix(".tmp") { try WALFiles.remove(directory + "/" + name) }
+        let checkpoints = names.compactMap(Checkpoint.number).sorted()
+        var segments = names.compactMap(Checkpoint.segmentNumber).sorted()
+        var replayer = WALReplayer(head: self)
+        if let last = checkpoints.last {
+            let checkpointDirectory = directory + "/" + Checkpoint.name(last)
+            for file in try WALFiles.list(checkpointDirectory).compactMap(Checkpoint.segmentNumber).sorted() {
+                _ = try replayer.replay(file: checkpointDirectory + "/" + WriteAheadLog.segmentName(file))
+            }
+            for older in checkpoints.dropLast() { try WALFiles.remove(directory + "/" + Checkpoint.name(older)) }
+            for covered in segments where covered <= last { try WALFiles.remove(wal.path(ofSegment: covered)) }
+            segments.removeAll { $0 <= last }
+        }
+        var ranges: [Int: WriteAheadLog.SampleRange] = [:]
+        var previous: Int?
+        for number in segments {
+            if let previous, number != previous + 1 {
+                logger?.warning("WAL segments missing", metadata: [
+                    "dir": "\(directory)", "after": "\(WriteAheadLog.segmentName(previous))",
+                    "before": "\(WriteAheadLog.segmentName(number))"])
+            }
+            previous = number
+            ranges[number] = try replayer.replay(file: wal.path(ofSegment: number))
+        }
+        let next = max(segments.last ?? -1, checkpoints.last ?? -1) + 1
+        replayer.finish()
+        wal.startWriting(nextSegment: next, existing: segments, ranges: ranges)
+        var report = replayer.report
+        report.duration = clock.now - started
+        // A head closed while replaying stays closed.
+        _ = phase.compareExchange(expected: Phase.replaying.rawValue, desired: Phase.open.rawValue, ordering: .acquiringAndReleasing)
+        return report
+    }
+
+    /// Writes what is still queued, fsyncs and closes the write-ahead log; later commits fail.
+    /// Does nothing for an in-memory head.
+    public func close() throws(WALError) {
+        phase.store(Phase.closed.rawValue, ordering: .releasing)
+        try wal?.close()
+    }
+
+    /// Lets the write-ahead log forget samples older than `mint`: cuts the current segment if it
+    /// holds such samples, and when segments holding only older samples exist, writes a
+    /// checkpoint with every live series in place of them and deletes them (and older
+    /// checkpoints). Samples at or after `mint` always stay in segments, so nothing the head
+    /// keeps is lost.
+    func truncateWAL(before mint: Timestamp) throws(WALError) {
+        guard let wal, currentPhase == .open else { return }
+        try walTruncation.withLock { (_: inout ()) throws(WALError) in
+            guard let last = try wal.cutForTruncation(before: mint) else { return }
+            let live = index.withLock { index in
+                index.series.values.map { WALRecord.SeriesEntry(ref: $0.ref, labels: $0.labels) }
+            }.sorted { $0.ref < $1.ref }
+            try Checkpoint.write(walDirectory: wal.directory, last: last, series: live)
+            for number in wal.dropSegments(through: last) { try WALFiles.remove(wal.path(ofSegment: number)) }
+            for name in try WALFiles.list(wal.directory) {
+                if let older = Checkpoint.number(name), older < last { try WALFiles.remove(wal.directory + "/" + name) }
+            }
+            record { $0.walCheckpoints += 1 }
+            logger?.info("WAL checkpoint complete", metadata: [
+                "last_segment": "\(WriteAheadLog.segmentName(last))", "series": "\(live.count)", "mint": "\(mint)"])
+        }
+    }
+}
+
+/// Applies replayed records to a head that nobody else uses yet.
+struct WALReplayer {
+    let head: Head
+    var report = ReplayReport()
+    /// Series by reference, including references that a later series record gave to labels an
+    /// earlier reference already had (the series was dropped and came back).
+    private var byRef = ReplayRefTable()
+    private var chunks = 0
+    /// The highest reference in any samples record, known or not: new series start above it.
+    private var highestRef: SeriesRef = 0
+    private var minTime = Timestamp.max
+    private var maxTime = Timestamp.min
+
+    init(head: Head) { self.head = head }
+
+    /// Replays one file; truncates it at the first bad record. Returns its samples' time range.
+    mutating func replay(file path: String) throws(WALError) -> WriteAheadLog.SampleRange? {
+        let bytes = try WALFiles.read(path)
+        report.files += 1
+        var range: WriteAheadLog.SampleRange?
+        let end = WALFrame.scan(bytes) { record, _ in
+            switch record {
+            case let .series(entries): addSeries(entries)
+            case let .samples(samples): if let r = addSamples(samples) { range = range.map { var w = $0; w.widen(r); return w } ?? r }
+            }
+        }
+        if let problem = end.problem {
+            head.logger?.warning("WAL corruption: truncating segment at the last good record", metadata: [
+                "file": "\(path)", "offset": "\(end.goodLength)", "dropped_bytes": "\(bytes.count - end.goodLength)",
+                "err": "\(problem)"])
+            try WALFiles.truncate(path, to: end.goodLength)
+            report.corruptions.append(.init(file: path, offset: end.goodLength, reason: problem))
+        }
+        return range
+    }
+
+    private mutating func addSeries(_ entries: [WALRecord.SeriesEntry]) {
+        head.index.withLock { index in
+            for entry in entries {
+                if byRef[entry.ref] != nil { continue }
+                if let existing = index.byLabels[entry.labels] {
+                    byRef[entry.ref] = index.series[existing]
+                } else {
+                    let series = MemSeries(ref: entry.ref, labels: entry.labels)
+                    index.series[entry.ref] = series
+                    index.byLabels[entry.labels] = entry.ref
+                    index.postings.add(entry.ref, entry.labels)
+                    byRef[entry.ref] = series
+                    report.series += 1
+                }
+                if entry.ref >= index.nextRef { index.nextRef = entry.ref + 1 }
+            }
+        }
+    }
+
+    private mutating func addSamples(_ samples: [WALSample]) -> WriteAheadLog.SampleRange? {
+        var low = Timestamp.max, high = Timestamp.min
+        let perChunk = head.options.samplesPerChunk
+        for sample in samples {
+            low = min(low, sample.timestamp)
+            high = max(high, sample.timestamp)
+            guard let series = byRef[sample.ref] else {
+                report.unknownReferenceSamples += 1
+                highestRef = max(highestRef, sample.ref)
+                continue
+            }
+            switch series.append(sample.timestamp, sample.value, samplesPerChunk: perChunk) {
+            case .rejected: report.skippedSamples += 1; continue
+            case .startedChunk: chunks += 1
+            case .appended: break
+            }
+            report.samples += 1
+        }
+        guard !samples.isEmpty else { return nil }
+        minTime = min(minTime, low)
+        maxTime = max(maxTime, high)
+        return WriteAheadLog.SampleRange(min: low, max: high)
+    }
+
+    /// Publishes the counts to the head's statistics.
+    func finish() {
+        head.index.withLock { index in
+            if highestRef >= index.nextRef { index.nextRef = highestRef + 1 }
+        }
+        let (series, chunks, minTime, maxTime) = (report.series, self.chunks, self.minTime, self.maxTime)
+        head.record { stats in
+            stats.seriesCreated += series
+            stats.chunks += chunks
+            if chunks > 0 {
+                stats.minTime = min(stats.minTime, minTime)
+                stats.maxTime = max(stats.maxTime, maxTime)
+            }
+        }
+    }
+}
+
+/// Series by reference during replay: a dense array for the references a head hands out
+/// (1, 2, 3, … with holes where series were dropped), a dictionary beyond `denseLimit`.
+/// Replay looks up one reference per sample, so this is its hottest path.
+struct ReplayRefTable {
+    static let denseLimit: SeriesRef = 1 << 24
+    private var dense: [MemSeries?] = []
+    private var sparse: [SeriesRef: MemSeries] = [:]
+
+    subscript(ref: SeriesRef) -> MemSeries? {
+        get {
+            if ref < SeriesRef(dense.count) { return dense[Int(ref)] }
+            return ref < Self.denseLimit ? nil : sparse[ref]
+        }
+        set {
+            guard ref < Self.denseLimit else { sparse[ref] = newValue; return }
+            if ref >= SeriesRef(dense.count) {
+                dense.append(contentsOf: repeatElement(nil, count: max(Int(ref) + 1, dense.count * 2) - dense.count))
+            }
+            dense[Int(ref)] = newValue
+        }
+    }
+}

@@ -1,0 +1,196 @@
+import MetricModel
+import Storage
+
+/// One sample as the write-ahead log stores it: the series reference, the timestamp and the
+/// value's exact bit pattern (NaN payloads and staleness markers survive).
+struct WALSample: Equatable, Sendable {
+    var ref: SeriesRef
+    var timestamp: Timestamp
+    var value: Double
+
+    static func == (lhs: WALSample, rhs: WALSample) -> Bool {
+        lhs.ref == rhs.ref && lhs.timestamp == rhs.timestamp && lhs.value.bitPattern == rhs.value.bitPattern
+    }
+}
+
+/// The payload of one write-ahead-log record, before compression (see docs/format/wal.md).
+///
+/// Contract: `decode(encode(r)) == r` for every record; `decode` throws `WALRecord.DecodeError`
+/// for any byte string that is not exactly one well-formed record, never traps.
+enum WALRecord: Equatable {
+    /// New series: each reference with its label set.
+    case series([SeriesEntry])
+    /// A committed batch of samples.
+    case samples([WALSample])
+
+    struct SeriesEntry: Equatable {
+        var ref: SeriesRef
+        var labels: Labels
+    }
+
+    static let seriesType: UInt8 = 1
+    static let samplesType: UInt8 = 2
+
+    /// Why a record payload could not be decoded.
+    struct DecodeError: Error, Equatable, CustomStringConvertible {
+        let description: String
+    }
+
+    func encode() -> [UInt8] {
+        var out: [UInt8] = []
+        switch self {
+        case let .series(entries):
+            out.reserveCapacity(1 + entries.count * 64)
+            out.append(Self.seriesType)
+            out.appendUvarint(UInt64(entries.count))
+            for entry in entries {
+                out.appendUvarint(entry.ref)
+                out.appendUvarint(UInt64(entry.labels.count))
+                for label in entry.labels {
+                    out.appendString(label.name)
+                    out.appendString(label.value)
+                }
+            }
+        case let .samples(samples):
+            out.reserveCapacity(11 + samples.count * 14)
+            out.append(Self.samplesType)
+            out.appendUvarint(UInt64(samples.count))
+            let base = samples.first?.timestamp ?? 0
+            out.appendVarint(base)
+            for sample in samples {
+                out.appendUvarint(sample.ref)
+                out.appendVarint(sample.timestamp &- base)
+                let bits = sample.value.bitPattern
+                for shift in stride(from: 0, to: 64, by: 8) { out.append(UInt8(truncatingIfNeeded: bits >> UInt64(shift))) }
+            }
+        }
+        return out
+    }
+
+    static func decode(_ bytes: [UInt8]) throws(DecodeError) -> WALRecord {
+        var reader = ByteReader(bytes: bytes)
+        let type = try reader.byte("record type")
+        let count = try reader.uvarint("entry count")
+        let record: WALRecord
+        switch type {
+        case seriesType:
+            // Every entry takes at least two bytes, so a count above that is a lie; checking it
+            // first keeps a hostile count from reserving huge arrays.
+            guard count <= UInt64(bytes.count) / 2 else { throw DecodeError(description: "series record claims \(count) entries in \(bytes.count) bytes") }
+            var entries: [SeriesEntry] = []
+            entries.reserveCapacity(Int(count))
+            for _ in 0..<count {
+                let ref = try reader.uvarint("series reference")
+                let labelCount = try reader.uvarint("label count")
+                guard labelCount <= UInt64(bytes.count) else { throw DecodeError(description: "series \(ref) claims \(labelCount) labels") }
+                var pairs: [Label] = []
+                pairs.reserveCapacity(Int(labelCount))
+                for _ in 0..<labelCount {
+                    let name = try reader.string("label name")
+                    let value = try reader.string("label value")
+                    if let last = pairs.last, !(last.name < name) {
+                        throw DecodeError(description: "series \(ref) has labels out of order (\"\(last.name)\" before \"\(name)\")")
+                    }
+                    if value.isEmpty { throw DecodeError(description: "series \(ref) has an empty value for label \"\(name)\"") }
+                    pairs.append(Label(name, value))
+                }
+                entries.append(SeriesEntry(ref: ref, labels: Labels(sortedUnique: pairs)))
+            }
+            record = .series(entries)
+        case samplesType:
+            guard count <= UInt64(bytes.count) / 10 else { throw DecodeError(description: "samples record claims \(count) samples in \(bytes.count) bytes") }
+            let base = try reader.varint("base timestamp")
+            var samples: [WALSample] = []
+            samples.reserveCapacity(Int(count))
+            for _ in 0..<count {
+                let ref = try reader.uvarint("sample series reference")
+                let delta = try reader.varint("timestamp delta")
+                let bits = try reader.uint64LE("sample value")
+                samples.append(WALSample(ref: ref, timestamp: base &+ delta, value: Double(bitPattern: bits)))
+            }
+            record = .samples(samples)
+        default:
+            throw DecodeError(description: "unknown record type \(type)")
+        }
+        guard reader.offset == bytes.count else {
+            throw DecodeError(description: "\(bytes.count - reader.offset) trailing bytes after the record")
+        }
+        return record
+    }
+}
+
+/// Reads the primitive fields of a record, throwing instead of reading past the end.
+private struct ByteReader {
+    let bytes: [UInt8]
+    var offset = 0
+
+    mutating func byte(_ what: String) throws(WALRecord.DecodeError) -> UInt8 {
+        guard offset < bytes.count else { throw truncated(what) }
+        defer { offset += 1 }
+        return bytes[offset]
+    }
+
+    mutating func uvarint(_ what: String) throws(WALRecord.DecodeError) -> UInt64 {
+        var result: UInt64 = 0
+        var shift: UInt64 = 0
+        while true {
+            guard offset < bytes.count else { throw truncated(what) }
+            let byte = bytes[offset]
+            offset += 1
+            if shift == 63 && byte > 1 { throw WALRecord.DecodeError(description: "\(what) overflows 64 bits at byte \(offset - 1)") }
+            result |= UInt64(byte & 0x7F) << shift
+            if byte < 0x80 { return result }
+            shift += 7
+        }
+    }
+
+    mutating func varint(_ what: String) throws(WALRecord.DecodeError) -> Int64 {
+        let raw = try uvarint(what)
+        return Int64(bitPattern: (raw >> 1) ^ (0 &- (raw & 1)))
+    }
+
+    mutating func uint64LE(_ what: String) throws(WALRecord.DecodeError) -> UInt64 {
+        guard bytes.count - offset >= 8 else { throw truncated(what) }
+        var value: UInt64 = 0
+        for index in 0..<8 { value |= UInt64(bytes[offset + index]) << UInt64(8 * index) }
+        offset += 8
+        return value
+    }
+
+    mutating func string(_ what: String) throws(WALRecord.DecodeError) -> String {
+        let length = try uvarint("\(what) length")
+        guard length <= UInt64(bytes.count - offset) else { throw truncated(what) }
+        let end = offset + Int(length)
+        defer { offset = end }
+        return String(decoding: bytes[offset..<end], as: UTF8.self)
+    }
+
+    func truncated(_ what: String) -> WALRecord.DecodeError {
+        WALRecord.DecodeError(description: "record ends inside the \(what) at byte \(offset)")
+    }
+}
+
+extension [UInt8] {
+    mutating func appendUvarint(_ value: UInt64) {
+        var rest = value
+        while rest >= 0x80 {
+            append(UInt8(truncatingIfNeeded: rest) | 0x80)
+            rest >>= 7
+        }
+        append(UInt8(rest))
+    }
+
+    mutating func appendVarint(_ value: Int64) {
+        appendUvarint(UInt64(bitPattern: (value << 1) ^ (value >> 63)))
+    }
+
+    mutating func appendString(_ string: String) {
+        let utf8 = string.utf8
+        appendUvarint(UInt64(utf8.count))
+        append(contentsOf: utf8)
+    }
+
+    mutating func appendUInt32LE(_ value: UInt32) {
+        for shift in stride(from: 0, to: 32, by: 8) { append(UInt8(truncatingIfNeeded: value >> UInt32(shift))) }
+    }
+}
