@@ -68,7 +68,7 @@ public final class EmberServer: Sendable {
                                    selfMetrics: { [metrics] in metrics.render() },
                                    targets: { scrapeManager.targetStatuses() })
         deps.metadata = metadata
-        deps.configYAML = { reloader.config?.sourceText ?? "" }
+        deps.configYAML = { reloader.config?.maskedSourceText ?? "" }
         deps.externalLabels = { reloader.config?.global.externalLabels ?? .empty }
         deps.flags = options.flagValues
         deps.runtimeInfo = { [options, startTime] in
