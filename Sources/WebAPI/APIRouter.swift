@@ -6,7 +6,9 @@ import Synchronization
 
 /// Prometheus's HTTP API and management endpoints as a Hummingbird router.
 ///
-/// Contract: every route is served under `web.routePrefix`; a known path asked with a method it
+/// Contract: every route is served under `web.routePrefix`. Every `/api/v1` read endpoint takes
+/// GET and POST (Prometheus takes POST only on some, but Grafana 13's plugin sends resource calls
+/// with the configured method, and a 405 there breaks it); a known path asked with a method it
 /// does not take answers 405 `Method Not Allowed` with an `Allow` header, as Go's router does;
 /// `OPTIONS` on any API path answers 204; unknown paths 404 (see `PrometheusHTTPMiddleware`).
 /// The handlers' JSON, parameters and messages follow Prometheus 3.x.
@@ -51,22 +53,22 @@ public enum APIRouter {
         routes.api("/labels", [.get, .post], limit: limit) { params, _ in
             LabelHandlers.labelNames(params, queryable: queryable)
         }
-        routes.api("/label/:name/values", [.get], limit: limit) { params, context in
+        routes.api("/label/:name/values", [.get, .post], limit: limit) { params, context in
             LabelHandlers.labelValues(rawName: Substring(context.parameters.get("name") ?? ""), params, queryable: queryable)
         }
         routes.api("/series", [.get, .post], limit: limit) { params, _ in LabelHandlers.series(params, queryable: queryable) }
-        routes.api("/targets", [.get], limit: limit) { params, _ in TargetsHandler.respond(deps.targets(), state: params["state"]) }
-        routes.api("/targets/metadata", [.get], limit: limit) { params, _ in
+        routes.api("/targets", [.get, .post], limit: limit) { params, _ in TargetsHandler.respond(deps.targets(), state: params["state"]) }
+        routes.api("/targets/metadata", [.get, .post], limit: limit) { params, _ in
             MetadataHandlers.targetMetadata(params, store: deps.metadata)
         }
-        routes.api("/metadata", [.get], limit: limit) { params, _ in MetadataHandlers.metadata(params, store: deps.metadata) }
-        routes.api("/alertmanagers", [.get], limit: limit) { _, _ in StatusHandlers.alertmanagers() }
-        routes.api("/rules", [.get], limit: limit) { params, _ in StatusHandlers.rules(params) }
-        routes.api("/alerts", [.get], limit: limit) { _, _ in StatusHandlers.alerts() }
-        routes.api("/status/buildinfo", [.get], limit: limit) { _, _ in StatusHandlers.buildInfo(deps.buildInfo) }
-        routes.api("/status/config", [.get], limit: limit) { _, _ in StatusHandlers.config(deps.configYAML()) }
-        routes.api("/status/flags", [.get], limit: limit) { _, _ in StatusHandlers.flags(deps.flags) }
-        routes.api("/status/runtimeinfo", [.get], limit: limit) { _, _ in StatusHandlers.runtimeInfo(deps.runtimeInfo()) }
+        routes.api("/metadata", [.get, .post], limit: limit) { params, _ in MetadataHandlers.metadata(params, store: deps.metadata) }
+        routes.api("/alertmanagers", [.get, .post], limit: limit) { _, _ in StatusHandlers.alertmanagers() }
+        routes.api("/rules", [.get, .post], limit: limit) { params, _ in StatusHandlers.rules(params) }
+        routes.api("/alerts", [.get, .post], limit: limit) { _, _ in StatusHandlers.alerts() }
+        routes.api("/status/buildinfo", [.get, .post], limit: limit) { _, _ in StatusHandlers.buildInfo(deps.buildInfo) }
+        routes.api("/status/config", [.get, .post], limit: limit) { _, _ in StatusHandlers.config(deps.configYAML()) }
+        routes.api("/status/flags", [.get, .post], limit: limit) { _, _ in StatusHandlers.flags(deps.flags) }
+        routes.api("/status/runtimeinfo", [.get, .post], limit: limit) { _, _ in StatusHandlers.runtimeInfo(deps.runtimeInfo()) }
         // Prometheus answers OPTIONS on every API path, known or not.
         router.on(RouterPath(prefix + "/api/v1/**"), method: .options) { _, _ in Response(status: .noContent) }
         return router

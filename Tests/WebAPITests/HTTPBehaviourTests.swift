@@ -19,10 +19,20 @@ import Testing
                     #expect(bodyText(response) == "404 page not found\n")
                 }
             }
-            try await client.execute(uri: "/api/v1/label/job/values", method: .post) { response in
+            try await client.execute(uri: "/api/v1/label/job/values", method: .put) { response in
+                #expect(response.status == .methodNotAllowed)
+                #expect(response.headers[.allow] == "GET, OPTIONS, POST")
+                #expect(bodyText(response) == "Method Not Allowed\n")
+            }
+            try await client.execute(uri: "/metrics", method: .post) { response in
                 #expect(response.status == .methodNotAllowed)
                 #expect(response.headers[.allow] == "GET, OPTIONS")
-                #expect(bodyText(response) == "Method Not Allowed\n")
+            }
+            // Grafana 13 sends resource calls with the configured method: POST works everywhere.
+            for uri in ["/api/v1/label/job/values", "/api/v1/metadata", "/api/v1/status/buildinfo", "/api/v1/rules"] {
+                try await client.execute(uri: uri, method: .post, headers: formHeaders, body: ByteBuffer(string: "")) { response in
+                    #expect(response.status == .ok, "\(uri)")
+                }
             }
             try await client.execute(uri: "/api/v1/query", method: .delete) { response in
                 #expect(response.status == .methodNotAllowed)

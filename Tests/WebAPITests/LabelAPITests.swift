@@ -72,6 +72,10 @@ import Testing
             try await client.execute(uri: "/api/v1/label/U__j_6f_b/values", method: .get) { response in
                 #expect(bodyText(response) == success(#"["api","web"]"#))
             }
+            try await client.execute(uri: "/api/v1/label/job/values", method: .post, headers: formHeaders,
+                                     body: ByteBuffer(string: "match%5B%5D=up%7Bjob%3D%22web%22%7D")) { response in
+                #expect(bodyText(response) == success(#"["web"]"#))
+            }
             try await client.execute(uri: "/api/v1/label/nope/values", method: .get) { response in
                 #expect(bodyText(response) == success("[]"))
             }
