@@ -23,6 +23,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        // gzip for API responses (Hummingbird has none built in); depends only on NIO and zlib.
+        .package(url: "https://github.com/adam-fowler/compress-nio.git", from: "1.5.0"),
     ],
     targets: [
         .systemLibrary(name: "CLZ4", path: "Sources/CLZ4", pkgConfig: "liblz4",
@@ -45,8 +47,9 @@ let package = Package(
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ], swiftSettings: strict),
         .target(name: "WebAPI", dependencies: [
-            "PromQL", "Storage", "Scrape", "MetricModel",
+            "PromQL", "Storage", "Scrape", "MetricModel", "Exposition",
             .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "CompressNIO", package: "compress-nio"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Metrics", package: "swift-metrics"),
         ], swiftSettings: strict),
@@ -79,6 +82,7 @@ let package = Package(
         ]),
         .testTarget(name: "WebAPITests", dependencies: [
             "WebAPI", "PromQL", "Storage", "Scrape", "Config", "MetricModel",
+            .product(name: "CompressNIO", package: "compress-nio"),
             .product(name: "HummingbirdTesting", package: "hummingbird"),
         ]),
         .testTarget(name: "EmberServerTests", dependencies: [

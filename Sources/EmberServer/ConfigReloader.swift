@@ -18,6 +18,8 @@ public final class ConfigReloader: Service, Sendable {
     private let current: Mutex<PrometheusConfig?>
     private let lastReloadOK: Gauge
     private let lastReloadTime: Gauge
+    /// Whether the last (re)load succeeded and when the configuration in force was loaded (ms).
+    private let lastOutcome = Mutex<(success: Bool, time: Int64)>((true, 0))
 
     init(path: String, initial: PrometheusConfig, scrapeManager: ScrapeManager, logger: Logger, metrics: SelfMetrics) {
         self.path = path
@@ -28,7 +30,12 @@ public final class ConfigReloader: Service, Sendable {
         lastReloadTime = Gauge(label: "prometheus_config_last_reload_success_timestamp_seconds", factory: metrics.factory)
         lastReloadOK.record(1)
         lastReloadTime.record(Date().timeIntervalSince1970.rounded(.down))
+        lastOutcome.withLock { $0 = (true, Int64(Date().timeIntervalSince1970 * 1000)) }
     }
+
+    /// Whether the last reload succeeded, and when the configuration in force was loaded (ms),
+    /// for `/api/v1/status/runtimeinfo`.
+    public var lastReload: (success: Bool, time: Int64) { lastOutcome.withLock { $0 } }
 
     /// The configuration in force.
     public var config: PrometheusConfig? { current.withLock { $0 } }
@@ -44,10 +51,12 @@ public final class ConfigReloader: Service, Sendable {
             scrapeManager.apply(config)
             lastReloadOK.record(1)
             lastReloadTime.record(Date().timeIntervalSince1970.rounded(.down))
+            lastOutcome.withLock { $0 = (true, Int64(Date().timeIntervalSince1970 * 1000)) }
             logger.info("Completed loading of configuration file", metadata: ["filename": "\(path)"])
             return nil
         } catch {
             lastReloadOK.record(0)
+            lastOutcome.withLock { $0.success = false }
             logger.error("Error reloading config; the previous configuration stays in force",
                          metadata: ["filename": "\(path)", "err": "\(error)"])
             return error

@@ -24,6 +24,10 @@ public final class EmberServer: Sendable {
     public let head: Head
     public let engine: Engine
     public let readiness = Readiness()
+    /// Metric metadata per target, served by `/api/v1/metadata`.
+    public let metadata = MetadataStore()
+    let startTime = currentTimestamp()
+    let routePrefix: String
     let logger: Logger
     let metrics: SelfMetrics
     let initialConfig: PrometheusConfig
@@ -42,6 +46,8 @@ public final class EmberServer: Sendable {
         self.options = options
         self.logger = logger
         self.address = try ListenAddress(parsing: options.listenAddress)
+        self.routePrefix = try options.resolvedRoutePrefix(hostname: ProcessInfo.processInfo.hostName)
+        try options.validateCORSOrigin()
         self.initialConfig = try PrometheusConfig.load(file: options.configFile)
         try FileManager.default.createDirectory(atPath: options.storagePath, withIntermediateDirectories: true)
         head = try Head(directory: options.storagePath, logger: logger)
@@ -67,9 +73,27 @@ public final class EmberServer: Sendable {
         let reloader = ConfigReloader(path: options.configFile, initial: initialConfig,
                                       scrapeManager: scrapeManager, logger: logger, metrics: metrics)
         for warning in initialConfig.warnings { logger.warning("\(warning)") }
-        let deps = APIDependencies(engine: engine, readiness: readiness,
+        var deps = APIDependencies(engine: engine, readiness: readiness,
                                    selfMetrics: { [metrics] in metrics.render() },
                                    targets: { scrapeManager.targetStatuses(includingDropped: true) })
+        deps.metadata = metadata
+        deps.configYAML = { reloader.config?.maskedSourceText ?? "" }
+        deps.externalLabels = { reloader.config?.global.externalLabels ?? .empty }
+        deps.flags = options.flagValues
+        deps.runtimeInfo = { [options, startTime] in
+            let reload = reloader.lastReload
+            return RuntimeInfo(startTime: startTime, cwd: FileManager.default.currentDirectoryPath,
+                               hostname: ProcessInfo.processInfo.hostName, reloadConfigSuccess: reload.success,
+                               lastConfigTime: reload.time, goroutineCount: ProcessStats.threadCount(),
+                               gomaxprocs: ProcessInfo.processInfo.activeProcessorCount,
+                               storageRetention: options.retentionDescription)
+        }
+        deps.lifecycle = LifecycleHooks(
+            enabled: options.enableLifecycle,
+            reload: { reloader.reload().map { "\($0)" } },
+            quit: { [weak self] in await self?.shutdown() })
+        deps.web.corsOrigin = options.corsOrigin
+        deps.web.routePrefix = routePrefix
         let readiness = self.readiness
         let app = Application(
             router: APIRouter.build(deps),
@@ -143,5 +167,12 @@ struct RetentionService: Service {
             let removed = head.truncate(before: newest - retention)
             if removed > 0 { logger.info("retention removed series", metadata: ["series": "\(removed)"]) }
         }
+    }
+}
+
+extension ServerOptions {
+    /// Throws Prometheus's message when `--web.cors.origin` is not a valid regex.
+    public func validateCORSOrigin() throws {
+        _ = try CORSPolicy(pattern: corsOrigin)
     }
 }

@@ -71,6 +71,15 @@ struct ProcessStats {
     var cpuSeconds = 0.0
     var openFDs = 0
 
+    /// The process's thread count (`Threads:` in `/proc/self/status`), 0 when unreadable.
+    static func threadCount() -> Int {
+        guard let text = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return 0 }
+        for line in text.split(separator: "\n") where line.hasPrefix("Threads:") {
+            return Int(line.dropFirst("Threads:".count).trimmingCharacters(in: .whitespaces)) ?? 0
+        }
+        return 0
+    }
+
     static func read() -> ProcessStats {
         var stats = ProcessStats()
         if let text = try? String(contentsOfFile: "/proc/self/stat", encoding: .utf8),

@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import MetricModel
 
@@ -22,6 +23,12 @@ public struct ServerOptions: Sendable {
     public var queryMaxConcurrency = 20
     public var logLevel: Logger.Level = .info
     public var logFormat: LogFormat = .logfmt
+    /// `--web.cors.origin`: regex of origins allowed to call the API from a browser.
+    public var corsOrigin = ".*"
+    /// `--web.external-url`; empty means `http://<hostname>:<port>/`.
+    public var externalURL = ""
+    /// `--web.route-prefix`; empty means the external URL's path.
+    public var routePrefix = ""
 
     public static let defaultRetention: Int64 = 15 * 24 * 3_600_000
 
@@ -29,6 +36,97 @@ public struct ServerOptions: Sendable {
     public var effectiveRetentionTime: Int64 { retentionTime > 0 ? retentionTime : Self.defaultRetention }
 
     public init() {}
+
+    /// The external URL as Prometheus computes it: the flag, or `http://<hostname>:<port>`, with
+    /// the path's trailing slashes removed.
+    public func resolvedExternalURL(hostname: String) throws(WebURLError) -> (scheme: String, host: String, path: String) {
+        var text = externalURL
+        if text.isEmpty {
+            let port = listenAddress.lastIndex(of: ":").map { String(listenAddress[listenAddress.index(after: $0)...]) } ?? ""
+            text = "http://\(hostname):\(port)/"
+        }
+        if text.hasPrefix("\"") || text.hasPrefix("'") { throw WebURLError(text: text, reason: "URL must not begin with quotes") }
+        guard let components = URLComponents(string: text), let scheme = components.scheme,
+              scheme == "http" || scheme == "https", let host = components.host, !host.isEmpty else {
+            throw WebURLError(text: text, reason: "want an absolute http or https URL")
+        }
+        var path = components.path
+        while path.hasSuffix("/") { path.removeLast() }
+        if !path.isEmpty, !path.hasPrefix("/") { path = "/" + path }
+        return (scheme, host + (components.port.map { ":\($0)" } ?? ""), path)
+    }
+
+    /// The route prefix every HTTP path is served under: the flag, else the external URL's path;
+    /// always "/" or "/<segments>" without a trailing slash.
+    public func resolvedRoutePrefix(hostname: String) throws(WebURLError) -> String {
+        let externalPath = try resolvedExternalURL(hostname: hostname).path
+        let prefix = routePrefix.isEmpty ? externalPath : routePrefix
+        return "/" + prefix.trimmingCharacters(in: CharacterSet(charactersIn: "/"))
+    }
+
+    /// Every flag by its Prometheus name with its value as text (`/api/v1/status/flags`).
+    public var flagValues: [String: String] {
+        [
+            "config.file": configFile,
+            "storage.tsdb.path": storagePath,
+            "storage.tsdb.retention.time": PrometheusDuration.format(retentionTime),
+            "storage.tsdb.retention.size": base2Bytes(retentionSize),
+            "web.listen-address": listenAddress,
+            "web.enable-lifecycle": String(enableLifecycle),
+            "web.enable-admin-api": String(enableAdminAPI),
+            "web.enable-remote-write-receiver": String(enableRemoteWriteReceiver),
+            "web.config.file": webConfigFile ?? "",
+            "web.cors.origin": corsOrigin,
+            "web.external-url": externalURL,
+            "web.route-prefix": routePrefix,
+            "query.lookback-delta": PrometheusDuration.format(lookbackDelta),
+            "query.timeout": PrometheusDuration.format(queryTimeout),
+            "query.max-samples": String(queryMaxSamples),
+            "query.max-concurrency": String(queryMaxConcurrency),
+            "log.level": Self.levelName(logLevel),
+            "log.format": logFormat.rawValue,
+        ]
+    }
+
+    /// Retention as Prometheus's runtime info shows it: "15d", "512MiB" or "15d or 512MiB".
+    public var retentionDescription: String {
+        var parts: [String] = []
+        if retentionTime > 0 || retentionSize == 0 { parts.append(PrometheusDuration.format(effectiveRetentionTime)) }
+        if retentionSize > 0 { parts.append(base2Bytes(retentionSize)) }
+        return parts.joined(separator: " or ")
+    }
+
+    static func levelName(_ level: Logger.Level) -> String {
+        switch level {
+        case .trace, .debug: return "debug"
+        case .info, .notice: return "info"
+        case .warning: return "warn"
+        case .error, .critical: return "error"
+        }
+    }
+}
+
+/// A bad `--web.external-url`.
+public struct WebURLError: Error, CustomStringConvertible {
+    public let text: String
+    public let reason: String
+    public var description: String { "parse external URL \"\(text)\": \(reason)" }
+}
+
+/// Bytes as Go's `units.Base2Bytes` prints them: "0B", "512MiB", "1GiB512MiB".
+func base2Bytes(_ bytes: Int64) -> String {
+    if bytes == 0 { return "0B" }
+    let units = ["", "K", "M", "G", "T", "P", "E"]
+    var rest = bytes
+    var parts: [String] = []
+    for (index, unit) in units.enumerated() {
+        if rest % 1024 != 0 {
+            parts.insert("\(rest % 1024)\(unit)\(index == 0 ? "B" : "iB")", at: 0)
+        }
+        rest /= 1024
+        if rest == 0 { break }
+    }
+    return parts.joined()
 }
 
 /// A parsed `--web.listen-address`: `host:port`, `[v6]:port` or `:port`.

@@ -15,7 +15,14 @@ public enum ExpositionWriter {
     /// Appends one sample line. `labels` should carry `__name__`.
     public static func appendSample(_ labels: Labels, value: Double, timestamp: Int64? = nil,
                                     to buffer: inout [UInt8]) {
-        let name = labels.metricName ?? ""
+        appendSample(name: labels.metricName ?? "", labels: labels.lazy.filter { $0.name != Labels.metricName },
+                     value: value, timestamp: timestamp, to: &buffer)
+    }
+
+    /// Appends one sample line with the labels in the order given (empty values written too), as
+    /// `/federate` needs for the external labels it appends after a series' own.
+    public static func appendSample(name: String, labels: some Sequence<Label>, value: Double, timestamp: Int64? = nil,
+                                    to buffer: inout [UInt8]) {
         let legacyName = isValidLegacyMetricName(name)
         if legacyName { buffer.append(contentsOf: name.utf8) }
         var separator = asciiBraceOpen
@@ -24,7 +31,7 @@ public enum ExpositionWriter {
             appendQuoted(name, to: &buffer)
             separator = asciiComma
         }
-        for label in labels where label.name != Labels.metricName {
+        for label in labels {
             buffer.append(separator)
             separator = asciiComma
             if isValidLegacyLabelName(label.name) {

@@ -35,7 +35,11 @@ public struct APIParameters: Sendable {
     /// Parses a time parameter as Prometheus does: Unix seconds with optional fraction, or RFC 3339.
     public static func parseTime(_ text: String) -> Timestamp? {
         if let seconds = Double(text), seconds.isFinite {
-            return Timestamp((seconds * 1000).rounded())
+            // Far-out times clamp to Prometheus's API bounds instead of overflowing.
+            let ms = (seconds * 1000).rounded()
+            if ms <= Double(minTime) { return minTime }
+            if ms >= Double(maxTime) { return maxTime }
+            return Timestamp(ms)
         }
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]

@@ -3,16 +3,36 @@ import PromQL
 
 /// Builds responses in Prometheus's API envelope.
 ///
-/// Contract: success is `{"status":"success","data":...}` with HTTP 200; failure is
-/// `{"status":"error","errorType":"...","error":"..."}` with the status Prometheus uses for that
-/// error type; both are `application/json`.
+/// Contract: success is `{"status":"success","data":...}` with HTTP 200, followed by
+/// `"warnings":[...]` only when there are warnings; failure is
+/// `{"status":"error","errorType":"...","error":"..."}` with the status `APIError` maps the type
+/// to; both are `application/json`. A call with no data answers 204 with no body.
 public enum APIResponse {
-    public static func success(_ writeData: (inout JSONWriter) -> Void) -> Response {
+    public static func success(warnings: [String] = [], _ writeData: (inout JSONWriter) -> Void) -> Response {
         var json = JSONWriter()
         json.raw("{\"status\":\"success\",\"data\":")
         writeData(&json)
+        if !warnings.isEmpty {
+            json.raw(",\"warnings\":")
+            json.stringArray(warnings)
+        }
         json.raw("}")
         return make(status: .ok, json: json)
+    }
+
+    /// Prometheus's answer when a handler has no data (e.g. exemplars for a query without selectors).
+    public static func noContent() -> Response {
+        Response(status: .noContent)
+    }
+
+    public static func error(_ error: APIError) -> Response {
+        var json = JSONWriter()
+        json.raw("{\"status\":\"error\",\"errorType\":")
+        json.string(error.kind.rawValue)
+        json.raw(",\"error\":")
+        json.string(error.message)
+        json.raw("}")
+        return make(status: error.status, json: json)
     }
 
     public static func error(_ type: String, _ message: String, status: HTTPResponse.Status) -> Response {
@@ -26,11 +46,11 @@ public enum APIResponse {
     }
 
     public static func error(_ error: QueryError) -> Response {
-        Self.error(error.errorType, error.description, status: HTTPResponse.Status(code: error.httpStatus))
+        Self.error(APIError(error))
     }
 
     public static func badData(_ message: String) -> Response {
-        Self.error("bad_data", message, status: .badRequest)
+        Self.error(APIError.badData(message))
     }
 
     static func make(status: HTTPResponse.Status, json: JSONWriter) -> Response {

@@ -32,6 +32,19 @@ public struct JSONWriter: Sendable {
         bytes.append(UInt8(ascii: "\""))
     }
 
+    /// `["a","b"]`; an empty list is `[]`, never `null`.
+    public mutating func stringArray(_ items: [String]) {
+        bytes.append(UInt8(ascii: "["))
+        for (index, item) in items.enumerated() {
+            if index > 0 { bytes.append(UInt8(ascii: ",")) }
+            string(item)
+        }
+        bytes.append(UInt8(ascii: "]"))
+    }
+
+    /// A JSON boolean.
+    public mutating func bool(_ value: Bool) { raw(value ? "true" : "false") }
+
     /// A timestamp in seconds as a JSON number: `1700000000`, `1700000000.5`, `1700000000.123`.
     public mutating func timestamp(_ milliseconds: Timestamp) {
         if milliseconds < 0 { bytes.append(UInt8(ascii: "-")) }

@@ -37,6 +37,17 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .customLong("web.config.file"), help: "Path to configuration file that can enable TLS or authentication.")
     var webConfigFile: String?
 
+    @Option(name: .customLong("web.cors.origin"), help: "Regex for CORS origin. It is fully anchored.")
+    var corsOrigin = ".*"
+
+    @Option(name: .customLong("web.external-url"),
+            help: "The URL under which Ember is externally reachable. Used to derive the route prefix when that is not given.")
+    var externalURL = ""
+
+    @Option(name: .customLong("web.route-prefix"),
+            help: "Prefix for the internal routes of web endpoints. Defaults to the path of --web.external-url.")
+    var routePrefix = ""
+
     @Option(name: .customLong("query.lookback-delta"), help: "The maximum lookback duration for retrieving metrics during expression evaluations.")
     var lookbackDelta = "5m"
 
@@ -70,6 +81,15 @@ struct Serve: AsyncParsableCommand {
         options.enableAdminAPI = enableAdminAPI
         options.enableRemoteWriteReceiver = enableRemoteWriteReceiver
         options.webConfigFile = webConfigFile
+        options.corsOrigin = corsOrigin
+        options.externalURL = externalURL
+        options.routePrefix = routePrefix
+        do { try options.validateCORSOrigin() } catch {
+            throw ValidationError("--web.cors.origin: \(error)")
+        }
+        do { _ = try options.resolvedRoutePrefix(hostname: ProcessInfo.processInfo.hostName) } catch {
+            throw ValidationError("--web.external-url: \(error)")
+        }
         options.lookbackDelta = try duration(lookbackDelta, flag: "query.lookback-delta")
         options.queryTimeout = try duration(queryTimeout, flag: "query.timeout")
         options.queryMaxSamples = queryMaxSamples
