@@ -25,7 +25,8 @@ import Testing
         logger.logLevel = .warning
         let server = try EmberServer(options: options, logger: logger)
         let task = Task { try await server.run() }
-        guard try await eventually(seconds: 10, { server.port != nil }), let port = server.port else {
+        // Generous: on 2 cores the CPU-bound suites running alongside can starve the start for seconds.
+        guard try await eventually(seconds: 30, { server.port != nil }), let port = server.port else {
             throw TestFailure("server did not start")
         }
         return (server, task, port)

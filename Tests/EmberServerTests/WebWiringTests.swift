@@ -7,7 +7,7 @@ import Testing
 
 /// The API's server-side wiring over real HTTP: lifecycle endpoints, status endpoints fed from
 /// the server's own state, the route prefix.
-@Suite struct WebWiringTests {
+@Suite(.serialized) struct WebWiringTests {
     func start(_ configure: (inout ServerOptions) -> Void, config: String, in directory: TemporaryDirectory)
         async throws -> (EmberServer, Task<Void, any Error>, String) {
         var options = ServerOptions()
@@ -19,7 +19,8 @@ import Testing
         logger.logLevel = .critical
         let server = try EmberServer(options: options, logger: logger)
         let task = Task { try await server.run() }
-        guard try await eventually(seconds: 10, { server.port != nil }), let port = server.port else {
+        // Generous: with 2 cores, CPU-bound tests running beside this one can starve the server's start.
+        guard try await eventually(seconds: 30, { server.port != nil }), let port = server.port else {
             throw TestFailure("server did not start")
         }
         return (server, task, "http://127.0.0.1:\(port)")
