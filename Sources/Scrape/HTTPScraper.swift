@@ -35,13 +35,15 @@ public enum ScrapeError: Error, Equatable, Sendable, CustomStringConvertible {
 /// on every scrape, so rotated secrets are picked up, and a file that cannot be read is that
 /// scrape's error. TLS settings become a per-request `TLSConfiguration`: `ca`/`ca_file` replace the
 /// system roots (as in Go), `cert`/`key` present a client certificate, `insecure_skip_verify`
-/// turns verification off. `server_name` is not supported (AsyncHTTPClient derives SNI from the
-/// URL) and is reported once when the pool is built.
+/// turns verification off. `server_name` is sent as SNI and verified instead of the target's host:
+/// the request goes to `server_name` with the `Host` header of the target, on a client of its own
+/// whose `dnsOverride` sends that name to the target's host (`HTTPScraper.forServerName`).
 public struct HTTPScrapeSettings: Sendable {
     var basicAuth: BasicAuth?
     var authorization: Authorization?
     var tls: TLSConfiguration?
     var enableCompression = true
+    var serverName = ""
 
     public init() {}
 
@@ -51,6 +53,7 @@ public struct HTTPScrapeSettings: Sendable {
         authorization = config.effectiveAuthorization
         self.enableCompression = enableCompression
         tls = try Self.tlsConfiguration(config.tlsConfig)
+        serverName = config.tlsConfig.serverName
     }
 
     static func tlsConfiguration(_ t: TLSConfig) throws(ScrapeError) -> TLSConfiguration? {
@@ -107,10 +110,43 @@ public struct HTTPScraper: Sendable {
     public static let userAgent = "Ember/\(EmberVersion.string)"
     let client: HTTPClient
     let settings: HTTPScrapeSettings
+    /// Set when this scraper owns a client made for `server_name` (see `forServerName`).
+    let ownsClient: Bool
 
     public init(client: HTTPClient, settings: HTTPScrapeSettings = HTTPScrapeSettings()) {
         self.client = client
         self.settings = settings
+        ownsClient = false
+    }
+
+    private init(ownedClient: HTTPClient, settings: HTTPScrapeSettings) {
+        client = ownedClient
+        self.settings = settings
+        ownsClient = true
+    }
+
+    /// For a config with `server_name`: a scraper with a client of its own that connects to
+    /// `target`'s host whenever a URL names `server_name`; nil when there is no `server_name`.
+    /// Its owner calls `shutdown()` when the target goes away.
+    func forServerName(_ target: ScrapeTarget, followRedirects: Bool) -> HTTPScraper? {
+        guard !settings.serverName.isEmpty else { return nil }
+        var host = Substring(target.address)
+        if let colon = host.lastIndex(of: ":"), !host.hasSuffix("]") { host = host[..<colon] }
+        if host.hasPrefix("[") && host.hasSuffix("]") { host = host.dropFirst().dropLast() }
+        var configuration = HTTPClient.Configuration(
+            redirectConfiguration: followRedirects ? .follow(max: 10, allowCycles: false) : .disallow,
+            decompression: .enabled(limit: .ratio(100)))
+        configuration.connectionPool.retryConnectionEstablishment = false
+        configuration.dnsOverride = [settings.serverName: String(host)]
+        return HTTPScraper(ownedClient: HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration),
+                           settings: settings)
+    }
+
+    /// Shuts down the client if this scraper made it (in the background).
+    func shutdown() {
+        guard ownsClient else { return }
+        let client = self.client
+        Task { try? await client.shutdown() }
     }
 
     /// Returns the body bytes and the response's Content-Type.
@@ -149,12 +185,20 @@ public struct HTTPScraper: Sendable {
         } catch let error as HTTPClientError where error == .deadlineExceeded || error == .readTimeout {
             throw ScrapeError.timeout(milliseconds: timeout)
         } catch {
-            throw ScrapeError.transport("Get \"\(target.url)\": \(Self.describe(error))")
+            throw ScrapeError.transport("Get \"\(target.url)\": \(Self.describe(error, address: target.address))")
         }
     }
 
     func request(for target: ScrapeTarget) throws(ScrapeError) -> HTTPClientRequest {
-        var request = HTTPClientRequest(url: target.url)
+        var request: HTTPClientRequest
+        if ownsClient, let range = target.url.range(of: "://" + target.address) {
+            // Name server_name in the URL (SNI, verification); dnsOverride connects to the target.
+            let port = target.address.split(separator: ":").last.map(String.init) ?? ""
+            request = HTTPClientRequest(url: target.url.replacingCharacters(in: range, with: "://\(settings.serverName):\(port)"))
+            request.headers.add(name: "Host", value: target.address)
+        } else {
+            request = HTTPClientRequest(url: target.url)
+        }
         request.headers.add(name: "Accept", value: target.acceptHeader)
         request.headers.add(name: "Accept-Encoding", value: settings.enableCompression ? "gzip" : "identity")
         request.headers.add(name: "User-Agent", value: Self.userAgent)
@@ -167,10 +211,20 @@ public struct HTTPScraper: Sendable {
         return request
     }
 
-    static func describe(_ error: any Error) -> String {
+    /// Go's wording for the common transport failures (`dial tcp ...`), NIO's text otherwise.
+    static func describe(_ error: any Error, address: String) -> String {
         if let error = error as? HTTPClientError { return "\(error)" }
         let text = String(describing: error)
-        if text.contains("connectionRefused") || text.contains("Connection refused") { return "connection refused" }
+        if text.contains("connectionRefused") || text.contains("Connection refused") {
+            return "dial tcp \(address): connect: connection refused"
+        }
+        var host = Substring(address)
+        if let colon = host.lastIndex(of: ":"), !host.hasSuffix("]") { host = host[..<colon] }
+        if text.contains("CERTIFICATE_VERIFY_FAILED") { return "tls: failed to verify certificate (CERTIFICATE_VERIFY_FAILED)" }
+        if text.contains("failedToValidateHostname") { return "tls: failed to verify certificate: not valid for \(host)" }
+        if text.contains("UnknownHost") || text.contains("Name or service not known") {
+            return "dial tcp: lookup \(host): no such host"
+        }
         return text
     }
 }

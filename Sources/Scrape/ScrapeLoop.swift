@@ -94,6 +94,9 @@ final class ScrapeLoop: Sendable {
         }
     }
 
+    /// Releases what the loop owns (a `server_name` client); call after cancelling `run()`.
+    func release() { scraper.shutdown() }
+
     /// Writes staleness markers for everything this target exposed (the target was removed).
     func stop() {
         let now = currentTimestamp()

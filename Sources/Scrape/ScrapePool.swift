@@ -82,10 +82,6 @@ final class ScrapePool: Sendable {
         } catch {
             problem = problem ?? error.description
         }
-        if !config.tlsConfig.serverName.isEmpty {
-            logger.warning("tls_config.server_name is not supported; the target's host name is verified",
-                           metadata: ["scrape_pool": "\(config.jobName)"])
-        }
         if let problem { logger.error("scrape pool cannot scrape", metadata: ["scrape_pool": "\(config.jobName)", "err": "\(problem)"]) }
         let scraper = HTTPScraper(client: clients.client(followRedirects: config.followRedirects), settings: settings)
         state.withLock { state in
@@ -176,7 +172,9 @@ final class ScrapePool: Sendable {
                 state.loops[key] = nil
             }
             for key in order where state.loops[key] == nil {
-                let loop = ScrapeLoop(target: wanted[key]!, scraper: state.scraper, storage: storage, logger: logger,
+                let target = wanted[key]!
+                let scraper = state.scraper.forServerName(target, followRedirects: state.config.followRedirects) ?? state.scraper
+                let loop = ScrapeLoop(target: target, scraper: scraper, storage: storage, logger: logger,
                                       metrics: metrics, metricRelabeler: state.metricRelabeler,
                                       trackTimestampsStaleness: state.config.trackTimestampsStaleness)
                 state.loops[key] = Running(loop: loop, task: Task { await loop.run() })
@@ -193,6 +191,7 @@ final class ScrapePool: Sendable {
         for running in stopped {
             running.task.cancel()
             running.loop.stop()
+            running.loop.release()
         }
         metrics.poolTargets(job: job, count: state.withLock { $0.order.count })
     }
@@ -215,6 +214,7 @@ final class ScrapePool: Sendable {
         for running in loops {
             running.task.cancel()
             if markStale { running.loop.stop() }
+            running.loop.release()
         }
     }
 }

@@ -4,7 +4,7 @@ import MetricModel
 import Testing
 @testable import Scrape
 
-@Suite(.timeLimit(.minutes(1))) struct DiscoveryTests {
+@Suite(.serialized, .timeLimit(.minutes(1))) struct DiscoveryTests {
     @Test func fileDocumentsInYAMLAndJSON() throws {
         let dir = try TemporaryDirectory()
         let yaml = try dir.write("a.yml", """

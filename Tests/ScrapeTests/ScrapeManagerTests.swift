@@ -3,9 +3,9 @@ import MetricModel
 import Testing
 @testable import Scrape
 
-@Suite(.timeLimit(.minutes(1))) struct ScrapeManagerTests {
+@Suite(.serialized, .timeLimit(.minutes(1))) struct ScrapeManagerTests {
     func config(_ server: FakeServer, targets: [String]? = nil, _ edit: (inout ScrapeConfig) -> Void = { _ in }) -> ScrapeConfig {
-        var config = ScrapeConfig(jobName: "j", scrapeInterval: 300, scrapeTimeout: 200)
+        var config = ScrapeConfig(jobName: "j", scrapeInterval: 300, scrapeTimeout: 300)
         config.staticConfigs = [StaticConfig(targets: targets ?? [server.address])]
         edit(&config)
         return config
@@ -22,7 +22,7 @@ import Testing
         #expect(harness.manager.targetStatuses().map(\.target.address) == [server.address])
         #expect(harness.manager.droppedTargets() == [DroppedTarget(scrapePool: "j", discoveredLabels: Labels([
             "__address__": "skip:1", "__metrics_path__": "/metrics", "__scheme__": "http", "__scrape_interval__": "300ms",
-            "__scrape_timeout__": "200ms", "job": "j",
+            "__scrape_timeout__": "300ms", "job": "j",
         ]))])
         let all = harness.manager.targetStatuses(includingDropped: true)
         #expect(all.map(\.state) == [.active, .dropped])
@@ -55,7 +55,10 @@ import Testing
         harness.manager.apply(PrometheusConfig(scrapeConfigs: [config(server, targets: [server.address, "localhost:\(server.port)"]) {
             $0.targetLimit = 1
         }]))
-        #expect(try await eventually { harness.manager.targetStatuses().allSatisfy { $0.lastScrape != nil } })
+        #expect(try await eventually(seconds: 15) {
+            let statuses = harness.manager.targetStatuses()
+            return statuses.count == 2 && statuses.allSatisfy { $0.lastError.hasPrefix("target_limit") }
+        })
         for status in harness.manager.targetStatuses() {
             #expect(status.health == .down)
             #expect(status.lastError == "target_limit exceeded (number of targets: 2, limit: 1)")
@@ -94,8 +97,9 @@ import Testing
         #expect(!names.contains { $0.hasPrefix("go_gc") })
         let post = try samples(harness.storage.storage, #"scrape_samples_post_metric_relabeling{instance="\#(server.address)", job="j"}"#)
         let scraped = try samples(harness.storage.storage, #"scrape_samples_scraped{instance="\#(server.address)", job="j"}"#)
-        #expect(post.first?.1 == 1)
-        #expect(scraped.first?.1 == 2)
+        // The last report is of a successful scrape (the target was up when the loop was checked).
+        #expect(post.last?.1 == 1)
+        #expect(scraped.last?.1 == 2)
         await harness.close()
     }
 }
