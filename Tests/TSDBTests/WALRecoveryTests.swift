@@ -132,4 +132,20 @@ import Testing
         let refs = try commit(reopened, [(metric("m", ["s": "0"]), 1_000_000, 1)])
         #expect(refs[0] == 4)
     }
+
+    @Test func corruptionInALaterDecodingBatchKeepsAllRecordsBeforeIt() throws {
+        let dir = try DataDirectory()
+        let head = try Head.open(directory: dir.path)
+        let placed = try write(dir, head, batches(40))
+        // Record 0 holds the series, record i + 1 the samples of batch i; replay decodes 8 at a time.
+        let offsets = try recordOffsets(dir.segment(0)).offsets
+        #expect(offsets.count == 41)
+        var bytes = try WALFiles.read(dir.segment(0))
+        bytes[offsets[27] + 3] ^= 0xFF  // inside the stored CRC
+        try Data(bytes).write(to: URL(fileURLWithPath: dir.segment(0)))
+        let reopened = try Head(directory: dir.path)
+        let report = try reopened.replayWAL()
+        #expect(report.corruptions.map(\.offset) == [offsets[27]])
+        #expect(try contents(reopened) == expected(Array(placed.prefix(26))))
+    }
 }

@@ -47,6 +47,20 @@ enum WALFrame {
         return ScanEnd(goodLength: offset, problem: nil)
     }
 
+    /// The offsets of the frames whose header and announced length fit in `bytes`, in order,
+    /// up to the first that does not fit. Nothing else is checked here; `frame(in:at:)` checks.
+    static func layout(_ bytes: [UInt8]) -> [Int] {
+        var offsets: [Int] = []
+        var offset = 0
+        while bytes.count - offset >= headerSize {
+            let length = (0..<4).reduce(0) { $0 | Int(bytes[offset + 4 + $1]) << (8 * $1) }
+            guard length <= bytes.count - offset - headerSize else { break }
+            offsets.append(offset)
+            offset += headerSize + length
+        }
+        return offsets
+    }
+
     struct Problem: Error, CustomStringConvertible {
         let description: String
     }

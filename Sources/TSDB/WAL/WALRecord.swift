@@ -17,13 +17,13 @@ struct WALSample: Equatable, Sendable {
 ///
 /// Contract: `decode(encode(r)) == r` for every record; `decode` throws `WALRecord.DecodeError`
 /// for any byte string that is not exactly one well-formed record, never traps.
-enum WALRecord: Equatable {
+enum WALRecord: Equatable, Sendable {
     /// New series: each reference with its label set.
     case series([SeriesEntry])
     /// A committed batch of samples.
     case samples([WALSample])
 
-    struct SeriesEntry: Equatable {
+    struct SeriesEntry: Equatable, Sendable {
         var ref: SeriesRef
         var labels: Labels
     }

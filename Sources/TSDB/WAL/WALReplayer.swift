@@ -1,0 +1,191 @@
+import Dispatch
+import MetricModel
+import Storage
+
+/// Applies replayed records to a head that nobody else uses yet.
+struct WALReplayer {
+    let head: Head
+    var report = ReplayReport()
+    /// Series by reference, including references that a later series record gave to labels an
+    /// earlier reference already had (the series was dropped and came back).
+    private var byRef = ReplayRefTable()
+    private var chunks = 0
+    /// The highest reference in any samples record, known or not: new series start above it.
+    private var highestRef: SeriesRef = 0
+    private var minTime = Timestamp.max
+    private var maxTime = Timestamp.min
+
+    init(head: Head) { self.head = head }
+
+    /// Replays one file; truncates it at the first bad record. Returns its samples' time range.
+    /// Frames are checked and decoded a batch ahead on another thread while this one applies.
+    mutating func replay(file path: String) throws(WALError) -> WriteAheadLog.SampleRange? {
+        let bytes = try WALFiles.read(path)
+        report.files += 1
+        var range: WriteAheadLog.SampleRange?
+        var good = 0
+        var problem: String?
+        var decoder = PipelinedFrameDecoder(bytes: bytes, offsets: WALFrame.layout(bytes))
+        batches: while let batch = decoder.next() {
+            for result in batch {
+                switch result {
+                case let .success((record, length)):
+                    switch record {
+                    case let .series(entries): addSeries(entries)
+                    case let .samples(samples):
+                        if let r = addSamples(samples) { range = range.map { var w = $0; w.widen(r); return w } ?? r }
+                    }
+                    good += length
+                case let .failure(failure):
+                    problem = failure.description
+                    break batches
+                }
+            }
+        }
+        if problem == nil && good < bytes.count, case let .failure(failure) = WALFrame.frame(in: bytes, at: good) {
+            problem = failure.description
+        }
+        if let problem {
+            head.logger?.warning("WAL corruption: truncating segment at the last good record", metadata: [
+                "file": "\(path)", "offset": "\(good)", "dropped_bytes": "\(bytes.count - good)", "err": "\(problem)"])
+            try WALFiles.truncate(path, to: good)
+            report.corruptions.append(.init(file: path, offset: good, reason: problem))
+        }
+        return range
+    }
+
+    private mutating func addSeries(_ entries: [WALRecord.SeriesEntry]) {
+        head.index.withLock { index in
+            for entry in entries {
+                if byRef[entry.ref] != nil { continue }
+                if let existing = index.byLabels[entry.labels] {
+                    byRef[entry.ref] = index.series[existing]
+                } else {
+                    let series = MemSeries(ref: entry.ref, labels: entry.labels)
+                    index.series[entry.ref] = series
+                    index.byLabels[entry.labels] = entry.ref
+                    index.postings.add(entry.ref, entry.labels)
+                    byRef[entry.ref] = series
+                    report.series += 1
+                }
+                if entry.ref >= index.nextRef { index.nextRef = entry.ref + 1 }
+            }
+        }
+    }
+
+    private mutating func addSamples(_ samples: [WALSample]) -> WriteAheadLog.SampleRange? {
+        var low = Timestamp.max, high = Timestamp.min
+        let perChunk = head.options.samplesPerChunk
+        for sample in samples {
+            low = min(low, sample.timestamp)
+            high = max(high, sample.timestamp)
+            guard let series = byRef[sample.ref] else {
+                report.unknownReferenceSamples += 1
+                highestRef = max(highestRef, sample.ref)
+                continue
+            }
+            switch series.append(sample.timestamp, sample.value, samplesPerChunk: perChunk) {
+            case .rejected: report.skippedSamples += 1; continue
+            case .startedChunk: chunks += 1
+            case .appended: break
+            }
+            report.samples += 1
+        }
+        guard !samples.isEmpty else { return nil }
+        minTime = min(minTime, low)
+        maxTime = max(maxTime, high)
+        return WriteAheadLog.SampleRange(min: low, max: high)
+    }
+
+    /// Publishes the counts to the head's statistics.
+    func finish() {
+        head.index.withLock { index in
+            if highestRef >= index.nextRef { index.nextRef = highestRef + 1 }
+        }
+        let (series, chunks, minTime, maxTime) = (report.series, self.chunks, self.minTime, self.maxTime)
+        head.record { stats in
+            stats.seriesCreated += series
+            stats.chunks += chunks
+            if chunks > 0 {
+                stats.minTime = min(stats.minTime, minTime)
+                stats.maxTime = max(stats.maxTime, maxTime)
+            }
+        }
+    }
+}
+
+/// Series by reference during replay: a dense array for the references a head hands out
+/// (1, 2, 3, … with holes where series were dropped), a dictionary beyond `denseLimit`.
+/// Replay looks up one reference per sample, so this is its hottest path.
+struct ReplayRefTable {
+    static let denseLimit: SeriesRef = 1 << 24
+    private var dense: [MemSeries?] = []
+    private var sparse: [SeriesRef: MemSeries] = [:]
+
+    subscript(ref: SeriesRef) -> MemSeries? {
+        get {
+            if ref < SeriesRef(dense.count) { return dense[Int(ref)] }
+            return ref < Self.denseLimit ? nil : sparse[ref]
+        }
+        set {
+            guard ref < Self.denseLimit else { sparse[ref] = newValue; return }
+            if ref >= SeriesRef(dense.count) {
+                dense.append(contentsOf: repeatElement(nil, count: max(Int(ref) + 1, dense.count * 2) - dense.count))
+            }
+            dense[Int(ref)] = newValue
+        }
+    }
+}
+
+/// Decodes the frames of one file a batch at a time, one batch ahead of the caller, on a global
+/// dispatch queue: replay checks CRCs and decompresses on one core while it applies on another.
+///
+/// Contract: `next()` returns the results of the frames at `offsets` in order, in batches, then
+/// nil. A batch still being decoded when the caller stops early is finished and dropped.
+struct PipelinedFrameDecoder {
+    typealias Decoded = Result<(WALRecord, Int), WALFrame.Problem>
+
+    private final class Batch: @unchecked Sendable {
+        // Written by the decoding task before `done` is signalled, read only after waiting on it.
+        var results: [Decoded] = []
+        let done = DispatchGroup()
+    }
+
+    let bytes: [UInt8]
+    let offsets: [Int]
+    let batchSize: Int
+    private var nextStart = 0
+    private var inFlight: Batch?
+
+    init(bytes: [UInt8], offsets: [Int], batchSize: Int = 8) {
+        self.bytes = bytes
+        self.offsets = offsets
+        self.batchSize = batchSize
+    }
+
+    mutating func next() -> [Decoded]? {
+        if inFlight == nil { inFlight = start() }
+        guard let current = inFlight else { return nil }
+        current.done.wait()
+        inFlight = start()
+        return current.results
+    }
+
+    private mutating func start() -> Batch? {
+        guard nextStart < offsets.count else { return nil }
+        let slice = Array(offsets[nextStart..<min(nextStart + batchSize, offsets.count)])
+        nextStart += slice.count
+        let batch = Batch()
+        let bytes = self.bytes
+        DispatchQueue.global().async(group: batch.done) {
+            var results: [Decoded] = []
+            for offset in slice {
+                let result = WALFrame.frame(in: bytes, at: offset)
+                results.append(result)
+                if case .failure = result { break }
+            }
+            batch.results = results
+        }
+        return batch
+    }
+}
