@@ -27,7 +27,7 @@ public struct APIDependencies: Sendable {
 public enum APIRouter {
     public static func build(_ deps: APIDependencies) -> Router<BasicRequestContext> {
         let router = Router()
-        router.get("/") { _, _ in LandingPage.response() }
+        UIRoutes.register(on: router, routePrefix: "/")
         router.get("/-/healthy") { _, _ in plain(.ok, "Ember is Healthy.\n") }
         router.head("/-/healthy") { _, _ in plain(.ok, "") }
         router.get("/-/ready") { _, _ in
