@@ -19,24 +19,26 @@ enum Chromium {
         FileManager.default.currentDirectoryPath + "/.build/ui-screenshots"
     }
 
-    static func dumpDOM(_ url: String, timeout: Double = 90) throws -> String {
-        try run(["--virtual-time-budget=5000", "--dump-dom", url], timeout: timeout)
+    static func dumpDOM(_ url: String, timeout: Double = 90) async throws -> String {
+        try await run(["--virtual-time-budget=5000", "--dump-dom", url], timeout: timeout)
     }
 
     /// Saves `<screenshotDirectory>/<name>.png` and returns its path.
     @discardableResult
     static func screenshot(_ url: String, name: String, width: Int = 1280, height: Int = 900,
-                           timeout: Double = 90) throws -> String {
+                           timeout: Double = 90) async throws -> String {
         try FileManager.default.createDirectory(atPath: screenshotDirectory, withIntermediateDirectories: true)
         let file = screenshotDirectory + "/" + name + ".png"
         try? FileManager.default.removeItem(atPath: file)
-        _ = try run(["--virtual-time-budget=5000", "--hide-scrollbars", "--window-size=\(width),\(height)",
+        _ = try await run(["--virtual-time-budget=5000", "--hide-scrollbars", "--window-size=\(width),\(height)",
                      "--screenshot=\(file)", url], timeout: timeout)
         guard FileManager.default.fileExists(atPath: file) else { throw TestFailure("chromium wrote no screenshot \(file)") }
         return file
     }
 
-    private static func run(_ arguments: [String], timeout: Double) throws -> String {
+    /// Waits without blocking a thread: the cooperative pool is small (2 threads on 2 cores), and
+    /// the servers chromium talks to may run in this very process.
+    private static func run(_ arguments: [String], timeout: Double) async throws -> String {
         guard let path else { throw TestFailure("chromium is not installed") }
         let scratch = try TemporaryDirectory()
         let outputFile = scratch.path + "/stdout"
@@ -51,7 +53,7 @@ enum Chromium {
         process.standardError = FileHandle.nullDevice
         try process.run()
         let deadline = Date().addingTimeInterval(timeout)
-        while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+        while process.isRunning && Date() < deadline { try await Task.sleep(for: .milliseconds(50)) }
         if process.isRunning {
             process.terminate()
             process.waitUntilExit()
