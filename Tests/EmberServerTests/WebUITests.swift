@@ -112,7 +112,7 @@ extension WebPages {
             try await Chromium.screenshot(ember.base + "/query?expr=up&mode=range&range=5m", name: "query-graph")
         }
 
-        @Test func invalidQueryShowsTheParserErrorAndMarksItsPosition() async throws {
+        @Test func invalidQueryAndTimeControlsShowTheirErrors() async throws {
             let ember = try RunningEmber()
             let query = "sum(rate(up[5m])"
             let (status, body) = try await httpGet(ember.base + "/api/v1/query?query=" + Self.encoded(query))
@@ -126,6 +126,13 @@ extension WebPages {
             #expect(dom.contains(#"<mark class="error-at">"#), "\(dom)")
             #expect(!dom.contains(#"role="alert" hidden"#))
             try await Chromium.screenshot(url, name: "query-error")
+
+            let badRange = try await Chromium.dumpDOM(ember.base + "/query?expr=up&mode=range&range=banana")
+            #expect(badRange.contains(#"<span id="error-text">Range "banana" is not a duration such as 30m, 1h or 2d.</span>"#),
+                    "\(badRange)")
+            let badStep = try await Chromium.dumpDOM(ember.base + "/query?expr=up&mode=range&range=1h&step=-5")
+            #expect(badStep.contains(#"<span id="error-text">Step "-5" is not a number of seconds or a duration such as 15s.</span>"#),
+                    "\(badStep)")
         }
 
         @Test func statusPagesRenderOrSayWhatIsNotAvailable() async throws {
