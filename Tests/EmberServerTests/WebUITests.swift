@@ -127,6 +127,11 @@ extension WebPages {
             #expect(!dom.contains(#"role="alert" hidden"#))
             try await Chromium.screenshot(url, name: "query-error")
 
+            // Prometheus counts columns in UTF-8 bytes: "é" is two, yet the mark lands on "bar".
+            let wide = try await Chromium.dumpDOM(ember.base + "/query?expr=" + Self.encoded(#"up{job="é"} + foo bar"#))
+            #expect(wide.contains(#"1:20: parse error: unexpected identifier "bar""#), "\(wide)")
+            #expect(wide.contains(#"up{job="é"} + foo <mark class="error-at">b</mark>ar</pre>"#), "\(wide)")
+
             let badRange = try await Chromium.dumpDOM(ember.base + "/query?expr=up&mode=range&range=banana")
             #expect(badRange.contains(#"<span id="error-text">Range "banana" is not a duration such as 30m, 1h or 2d.</span>"#),
                     "\(badRange)")

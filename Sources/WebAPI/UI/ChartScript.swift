@@ -86,7 +86,7 @@ var EmberChart = (function () {
     var el = Ember.el;
     var series = result.map(function (s, i) {
       return {name: Ember.seriesName(s.metric), color: COLORS[i % COLORS.length],
-        points: s.values.map(function (p) { return [p[0] * 1000, number(p[1]), p[1]]; })};
+        points: (s.values || []).map(function (p) { return [p[0] * 1000, number(p[1]), p[1]]; })};
     });
     var min = Infinity, max = -Infinity;
     series.forEach(function (s) {

@@ -38,7 +38,7 @@ var Ember = (function () {
         return response.text().then(function (text) {
           var body = null;
           try { body = JSON.parse(text); } catch (e) { /* not JSON: described below */ }
-          if (response.ok && body && body.status === "success") return {ok: true, data: body.data, warnings: body.warnings};
+          if (response.ok && body && body.status === "success") return {ok: true, data: body.data, warnings: body.warnings, infos: body.infos};
           if (body && body.status === "error") {
             return {ok: false, status: response.status, errorType: body.errorType, error: body.error};
           }

@@ -71,7 +71,9 @@ enum QueryScript {
         ? data.result.length : 1;
       stats.textContent = (range ? "Range query" : "Instant query") + " · " + data.resultType + " · " +
         count + (count === 1 ? " result" : " results") + " · " + took +
-        (result.warnings && result.warnings.length ? " · warnings: " + result.warnings.join("; ") : "");
+        [["warnings", result.warnings], ["notes", result.infos]].map(function (extra) {
+          return extra[1] && extra[1].length ? " · " + extra[0] + ": " + extra[1].join("; ") : "";
+        }).join("");
       if (range && data.resultType === "matrix") showGraph(data.result, range); else showTable(data);
     });
   }
@@ -95,7 +97,10 @@ enum QueryScript {
       return;
     } else {
       rows = data.result.slice(0, MAX_ROWS).map(function (item) {
-        var value = item.value ? item.value[1] : item.values.map(function (p) { return p[1] + " @" + p[0]; }).join("\n");
+        var value = item.value ? item.value[1]
+          : item.values ? item.values.map(function (p) { return p[1] + " @" + p[0]; }).join("\n")
+          : item.histogram ? "native histogram: count " + item.histogram[1].count + ", sum " + item.histogram[1].sum
+          : "(no float samples)";
         return [Ember.seriesName(item.metric), value];
       });
     }
