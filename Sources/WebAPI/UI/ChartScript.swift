@@ -8,8 +8,12 @@ enum ChartScript {
 "use strict";
 var EmberChart = (function () {
   var SVG = "http://www.w3.org/2000/svg";
-  var COLORS = ["#1f77b4", "#d9480f", "#2b8a3e", "#c2255c", "#7048e8", "#8c6d1f", "#0b7285",
-    "#e67700", "#5c940d", "#862e9c", "#495057", "#1864ab"];
+  var dark = window.matchMedia && window.matchMedia("(prefers-color-scheme: dark)").matches;
+  var COLORS = dark
+    ? ["#74c0fc", "#ff922b", "#69db7c", "#f783ac", "#b197fc", "#e9c46a", "#66d9e8", "#ffa8a8",
+       "#a9e34b", "#e599f7", "#ced4da", "#4dabf7"]
+    : ["#1f77b4", "#d9480f", "#2b8a3e", "#c2255c", "#7048e8", "#8c6d1f", "#0b7285", "#e67700",
+       "#5c940d", "#862e9c", "#495057", "#1864ab"];
   var TIME_STEPS = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600,
     43200, 86400, 172800, 604800, 2592000]; // seconds
   var SI = [[1e15, "P"], [1e12, "T"], [1e9, "G"], [1e6, "M"], [1e3, "k"]];

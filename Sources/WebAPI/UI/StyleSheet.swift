@@ -2,10 +2,10 @@
 enum StyleSheet {
     static let text = #"""
 :root { color-scheme: light dark; --fg: #1d2125; --muted: #5c6670; --bg: #fff; --panel: #f4f6f8;
-  --line: #d5dae0; --accent: #b3400f; --up: #17742d; --down: #b3261e; --unknown: #7a6300; }
+  --line: #d5dae0; --accent: #b3400f; --on-accent: #fff; --up: #17742d; --down: #b3261e; --unknown: #7a6300; }
 @media (prefers-color-scheme: dark) {
   :root { --fg: #e3e6ea; --muted: #a3acb5; --bg: #15181b; --panel: #1f2428; --line: #3a4148;
-    --accent: #ff8a50; --up: #5fd37a; --down: #ff7b72; --unknown: #e3c14d; }
+    --accent: #ff8a50; --on-accent: #15181b; --up: #5fd37a; --down: #ff7b72; --unknown: #e3c14d; }
 }
 * { box-sizing: border-box; }
 body { margin: 0; font: 15px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; color: var(--fg); background: var(--bg); }
@@ -27,7 +27,7 @@ h2 { font-size: 1.1em; margin: 1.4em 0 .5em; }
 input, select, textarea, button { font: inherit; color: inherit; }
 input, select, textarea { background: var(--bg); border: 1px solid var(--line); border-radius: 4px; padding: .25em .4em; }
 button { background: var(--panel); border: 1px solid var(--line); border-radius: 4px; padding: .3em .9em; cursor: pointer; }
-button[type="submit"] { background: var(--accent); color: #fff; border-color: var(--accent); font-weight: 600; }
+button[type="submit"] { background: var(--accent); color: var(--on-accent); border-color: var(--accent); font-weight: 600; }
 .expr-row { display: flex; gap: .5em; align-items: stretch; margin-top: .2em; }
 .expr-row textarea { flex: 1; font-family: ui-monospace, Menlo, Consolas, monospace; resize: vertical; min-height: 2.6em; }
 #expr-hint { margin: .2em 0 .6em; font-size: .9em; }
@@ -36,7 +36,7 @@ fieldset { border: 0; padding: 0; margin: 0; display: flex; gap: .8em; align-ite
 legend { float: left; margin-right: .6em; padding: 0; }
 .error { border: 1px solid var(--down); border-left-width: 5px; padding: .5em .8em; margin: .8em 0; border-radius: 4px; }
 .error pre { margin: .5em 0 0; }
-mark.error-at { background: var(--down); color: #fff; border-radius: 2px; }
+mark.error-at { background: var(--down); color: var(--bg); border-radius: 2px; }
 pre, code, .mono { font-family: ui-monospace, Menlo, Consolas, monospace; font-size: .92em; }
 pre { background: var(--panel); padding: .7em; border-radius: 4px; overflow: auto; }
 table { border-collapse: collapse; width: 100%; margin: .3em 0 1em; }
