@@ -23,7 +23,7 @@ public enum APIRouter {
         let limit = deps.maxRequestBody
         let queryable = deps.engine.queryable
 
-        routes.add("/", [.get]) { _, _ in LandingPage.response() }
+        UIRoutes.register(on: router, routePrefix: prefix.isEmpty ? "/" : prefix)
         routes.add("/-/healthy", [.get, .head]) { request, _ in
             plain(.ok, request.method == .head ? "" : "Ember is Healthy.\n")
         }

@@ -24,8 +24,10 @@ import Testing
         logger.logLevel = .warning
         let server = try EmberServer(options: options, logger: logger)
         let task = Task { try await server.run() }
-        #expect(try await eventually(seconds: 10) { server.port != nil })
-        let (status, body) = try await httpGet("http://[::1]:\(server.port!)/-/healthy")
+        guard try await eventually(seconds: 30, { server.port != nil }), let port = server.port else {
+            throw TestFailure("server did not start on [::1]")
+        }
+        let (status, body) = try await httpGet("http://[::1]:\(port)/-/healthy")
         #expect(status == 200)
         #expect(body.contains("Healthy"))
         await server.shutdown()
