@@ -6,8 +6,7 @@ public enum SkipReason: String, Sendable, Hashable, CaseIterable {
     case nativeHistograms = "native histograms"
     /// The data it reads carries start timestamps (`@st` lines).
     case startTimestamps = "start timestamps"
-    /// It uses an experimental construct Ember does not evaluate (`info()`, `anchored`/`smoothed`
-    /// selectors).
+    /// It uses an experimental construct Ember does not evaluate (`info()`).
     case experimental = "experimental features"
 }
 

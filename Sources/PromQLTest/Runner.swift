@@ -197,7 +197,6 @@ struct LoadedData {
             e.children.forEach(visit)
         }
         func check(_ vs: VectorSelector) {
-            if vs.anchored || vs.smoothed { reason = reason ?? .experimental }
             let matches = { (labels: Labels) in vs.matchers.allSatisfy { $0.matches(labels) } }
             if histogramSeries.contains(where: matches) { reason = .nativeHistograms }
             if startTimestampSeries.contains(where: matches), reason != .nativeHistograms { reason = .startTimestamps }

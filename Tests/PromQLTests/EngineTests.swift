@@ -64,4 +64,17 @@ struct EngineTests {
             VectorElement(labels: Labels(["i": "2", "job": "x"]), timestamp: 0, value: 2.0 / 3),
         ]))
     }
+
+    @Test func extendedSelectorsOnlyWorkWithSomeFunctions() async throws {
+        let engine = Engine(queryable: try Self.storage())
+        await #expect(throws: QueryError.execution("anchored modifier can only be used with: changes, delta, increase, rate, resets - not with max_over_time")) {
+            _ = try await engine.instantQuery("max_over_time(requests_total[1m] anchored)", at: 120_000)
+        }
+        await #expect(throws: QueryError.execution("smoothed modifier can only be used with: delta, increase, rate - not with changes")) {
+            _ = try await engine.instantQuery("changes(requests_total[1m] smoothed)", at: 120_000)
+        }
+        // Samples every 15 s rising by 15 (instance a): the anchored increase over 1m is exactly 60.
+        let value = try await engine.instantQuery("increase(requests_total{instance=\"a\"}[1m] anchored)", at: 120_000)
+        #expect(value == .vector([VectorElement(labels: Labels(["instance": "a"]), timestamp: 120_000, value: 60)]))
+    }
 }

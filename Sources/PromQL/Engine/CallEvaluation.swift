@@ -63,8 +63,16 @@ extension Evaluator {
         }
         let series: [RangeSeries]
         var window = RangeWindow(start: t, end: t, seconds: 0)
+        var extended: (anchored: Bool, smoothed: Bool) = (false, false)
         switch args[matrixIndex] {
         case let .matrix(selector):
+            if selector.anchored, !ExtendedRange.anchoredFunctions.contains(name) {
+                throw .execution("anchored modifier can only be used with: \(ExtendedRange.anchoredFunctions.sorted().joined(separator: ", ")) - not with \(name)")
+            }
+            if selector.smoothed, !ExtendedRange.smoothedFunctions.contains(name) {
+                throw .execution("smoothed modifier can only be used with: \(ExtendedRange.smoothedFunctions.sorted().joined(separator: ", ")) - not with \(name)")
+            }
+            extended = (selector.anchored, selector.smoothed)
             series = try selectRange(selector, at: t)
             let base = (selector.at ?? t) - selector.offset
             window = RangeWindow(start: base - selector.range, end: base, seconds: Double(selector.range) / 1000)
@@ -82,7 +90,13 @@ extension Evaluator {
         let keepsName = name == "last_over_time" || name == "first_over_time"
         var out: [Element] = []
         for s in series {
-            guard let value = try RangeFunctions.apply(name, s, window, scalars, at: t, self) else { continue }
+            let result: Double?
+            if extended.anchored || extended.smoothed {
+                result = ExtendedRange.apply(name, s, window, smoothed: extended.smoothed)
+            } else {
+                result = try RangeFunctions.apply(name, s, window, scalars, at: t, self)
+            }
+            guard let value = result else { continue }
             if name == "rate" || name == "increase", let metric = s.labels.metricName,
                !["_total", "_sum", "_count", "_bucket"].contains(where: { metric.hasSuffix($0) }) {
                 info("metric might not be a counter, name does not end in _total/_sum/_count/_bucket: \(goQuote(metric))")

@@ -60,7 +60,11 @@ final class Evaluator {
         case let .number(v): return .scalar(v)
         case let .string(s): return .string(s)
         case let .selector(selector): return .vector(try selectInstant(selector, at: t))
-        case let .matrix(selector): return .matrix(try selectRange(selector, at: t))
+        case let .matrix(selector):
+            let series = try selectRange(selector, at: t)
+            guard selector.anchored || selector.smoothed else { return .matrix(series) }
+            let base = (selector.at ?? t) - selector.offset
+            return .matrix(series.compactMap { ExtendedRange.extend($0, from: base - selector.range, to: base, smoothed: selector.smoothed) })
         case let .subquery(subquery): return .matrix(try evalSubquery(subquery, at: t))
         case let .negate(inner):
             switch try eval(inner, at: t) {
@@ -103,6 +107,16 @@ final class Evaluator {
     func selectInstant(_ selector: SelectorNode, at t: Timestamp) throws(QueryError) -> [Element] {
         let readAt = (selector.at ?? t) - selector.offset
         var out: [Element] = []
+        if selector.smoothed {
+            for cursor in try cursors(selector) {
+                let (times, values) = cursor.window(after: readAt - lookbackDelta, through: readAt + lookbackDelta)
+                if let v = ExtendedRange.smoothedValue(times, values, at: readAt) {
+                    out.append(Element(labels: cursor.labels, value: v, timestamp: t, dropName: false))
+                }
+            }
+            try account(out.count)
+            return out
+        }
         for cursor in try cursors(selector) {
             let (times, values) = cursor.window(after: readAt - lookbackDelta, through: readAt)
             guard let v = values.last, !v.isStaleMarker else { continue }
@@ -116,8 +130,11 @@ final class Evaluator {
         let readAt = (selector.at ?? t) - selector.offset
         var out: [RangeSeries] = []
         var count = 0
+        var low = readAt - selector.range, high = readAt
+        if selector.anchored || selector.smoothed { low -= lookbackDelta }
+        if selector.smoothed { high += lookbackDelta }
         for cursor in try cursors(selector) {
-            var (times, values) = cursor.window(after: readAt - selector.range, through: readAt)
+            var (times, values) = cursor.window(after: low, through: high)
             if values.contains(where: \.isStaleMarker) {
                 var keptT: [Timestamp] = [], keptV: [Double] = []
                 for (time, value) in zip(times, values) where !value.isStaleMarker {

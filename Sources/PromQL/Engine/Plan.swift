@@ -10,6 +10,10 @@ final class SelectorNode {
     let at: Timestamp?
     /// The range of a range selector (0 for instant selectors).
     let range: Int64
+    /// Prometheus 3's extended selectors: `anchored` also reads one lookback before the range;
+    /// `smoothed` one lookback on both sides, to interpolate at the edges.
+    var anchored = false
+    var smoothed = false
     /// The samples any step can need: `mint ... maxt` inclusive.
     var mint = Timestamp.max
     var maxt = Timestamp.min
@@ -28,9 +32,12 @@ final class SelectorNode {
     /// selectors.
     func cover(_ low: Timestamp, _ high: Timestamp, lookback: Int64) {
         let base = at.map { ($0, $0) } ?? (low, high)
-        let width = range > 0 ? range : lookback
+        var width = range > 0 ? range : lookback
+        var after: Int64 = 0
+        if anchored || smoothed { width = range + lookback }
+        if smoothed { after = lookback }
         mint = min(mint, base.0 - offset - width + 1)
-        maxt = max(maxt, base.1 - offset)
+        maxt = max(maxt, base.1 - offset + after)
     }
 }
 
@@ -101,12 +108,15 @@ struct Planner {
         case let .vectorSelector(vs):
             let node = SelectorNode(matchers: vs.matchers, offset: milliseconds(vs.offsetExpr, vs.offset),
                                     at: resolve(vs.at), range: 0, expr: expr)
+            node.smoothed = vs.smoothed
             node.cover(low, high, lookback: lookback)
             return .selector(node)
         case let .matrixSelector(ms):
             let vs = ms.selector
             let node = SelectorNode(matchers: vs.matchers, offset: milliseconds(vs.offsetExpr, vs.offset),
                                     at: resolve(vs.at), range: milliseconds(ms.rangeExpr, ms.range), expr: expr)
+            node.anchored = vs.anchored
+            node.smoothed = vs.smoothed
             node.cover(low, high, lookback: lookback)
             return .matrix(node)
         case let .subquery(sq):
