@@ -4,10 +4,9 @@ public enum SkipReason: String, Sendable, Hashable, CaseIterable {
     /// The data it reads or the result it expects holds native histograms (`{{...}}`,
     /// `load_with_nhcb`).
     case nativeHistograms = "native histograms"
-    /// The data it reads carries start timestamps (`@st` lines).
+    /// The data it reads carries start timestamps (`@st` lines), an experimental Prometheus
+    /// feature Ember's storage does not model.
     case startTimestamps = "start timestamps"
-    /// It uses an experimental construct Ember does not evaluate (`info()`).
-    case experimental = "experimental features"
 }
 
 /// The outcome of one `eval` case.

@@ -6,8 +6,8 @@ import Storage
 /// Runs `.test` files against Ember's engine in-process over a `MemoryStorage`.
 ///
 /// Contract: each file starts with an empty store; commands run in file order; every `eval` case
-/// yields exactly one outcome. Cases that need native histograms, start timestamps or experimental
-/// constructs Ember lacks are skipped with a reason (see `SkipReason`). Errors are compared by
+/// yields exactly one outcome. Cases that need native histograms or start timestamps, which Ember's
+/// storage does not hold, are skipped with a reason (see `SkipReason`). Errors are compared by
 /// message when the case states one (`msg:` exactly, `regex:` unanchored); annotations are
 /// checked for presence and absence only.
 public struct CorpusRunner: Sendable {
@@ -191,7 +191,6 @@ struct LoadedData {
             switch e {
             case let .vectorSelector(vs): check(vs)
             case let .matrixSelector(ms): check(ms.selector)
-            case let .call(call) where call.function.name == "info": reason = reason ?? .experimental
             default: break
             }
             e.children.forEach(visit)

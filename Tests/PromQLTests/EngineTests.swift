@@ -77,4 +77,17 @@ struct EngineTests {
         let value = try await engine.instantQuery("increase(requests_total{instance=\"a\"}[1m] anchored)", at: 120_000)
         #expect(value == .vector([VectorElement(labels: Labels(["instance": "a"]), timestamp: 120_000, value: 60)]))
     }
+
+    @Test func infoAddsDataLabelsAndReportsConflicts() async throws {
+        let storage = MemoryStorage()
+        try storage.add(Labels(["__name__": "m", "instance": "a", "job": "j"]), [(0, 5)])
+        try storage.add(Labels(["__name__": "target_info", "instance": "a", "job": "j", "region": "eu"]), [(0, 1)])
+        try storage.add(Labels(["__name__": "build_info", "instance": "a", "job": "j", "region": "us"]), [(0, 1)])
+        let engine = Engine(queryable: storage)
+        #expect(try await engine.instantQuery("info(m)", at: 0)
+            == .vector([VectorElement(labels: Labels(["__name__": "m", "instance": "a", "job": "j", "region": "eu"]), timestamp: 0, value: 5)]))
+        await #expect(throws: QueryError.execution("conflicting label: region")) {
+            _ = try await engine.instantQuery("info(m, {__name__=~\".+_info\"})", at: 0)
+        }
+    }
 }

@@ -27,6 +27,7 @@ extension Evaluator {
             return .vector([Element(labels: .empty, value: try eval(args[0], at: t).scalar, timestamp: t, dropName: false)])
         case "label_replace": return .vector(try labelReplace(args, at: t))
         case "label_join": return .vector(try labelJoin(args, at: t))
+        case "info": return .vector(try evalInfo(call, args, at: t))
         default:
             break
         }
