@@ -8,12 +8,16 @@ import Storage
 /// Contract: each file starts with an empty store; commands run in file order; every `eval` case
 /// yields exactly one outcome. Cases that need native histograms or start timestamps, which Ember's
 /// storage does not hold, are skipped with a reason (see `SkipReason`). Errors are compared by
-/// message when the case states one (`msg:` exactly, `regex:` unanchored); annotations are
-/// checked for presence and absence only.
+/// message when the case states one (`msg:` exactly, `regex:` unanchored); annotations likewise
+/// unless `strictAnnotations` is off.
 public struct CorpusRunner: Sendable {
     /// The engine settings the corpus assumes (FORMAT.md §11).
     public var engineOptions = EngineOptions(lookbackDelta: 5 * 60_000, timeout: 100_000,
                                              maxSamples: 10_000, maxConcurrency: 4)
+
+    /// Compare annotation texts (`expect warn msg: ...`) too; when false only their presence and
+    /// absence are checked (FORMAT.md's "basic" level).
+    public var strictAnnotations = true
 
     public init() {}
 
@@ -88,7 +92,7 @@ public struct CorpusRunner: Sendable {
             return .passed
         }
         if evalCase.expectFail != nil { return .failed("expected an error, got a \(result.value.typeName)") }
-        if let problem = Self.checkAnnotations(evalCase, result) { return .failed(problem) }
+        if let problem = Self.checkAnnotations(evalCase, result, strict: strictAnnotations) { return .failed(problem) }
         if let problem = ResultComparison.compare(evalCase, result.value) { return .failed(problem) }
         if let problem = await checkRangeMode(evalCase, engine) { return .failed("in range mode: " + problem) }
         return .passed
@@ -124,11 +128,20 @@ public struct CorpusRunner: Sendable {
         return ResultComparison.compare(check, .vector(atT))
     }
 
-    static func checkAnnotations(_ evalCase: EvalCase, _ result: QueryResult) -> String? {
+    static func checkAnnotations(_ evalCase: EvalCase, _ result: QueryResult, strict: Bool) -> String? {
         if (evalCase.requireWarn || !evalCase.expectWarn.isEmpty) && result.warnings.isEmpty { return "expected a warning, got none" }
         if (evalCase.requireInfo || !evalCase.expectInfo.isEmpty) && result.infos.isEmpty { return "expected an info annotation, got none" }
         if evalCase.noWarn, let first = result.warnings.first { return "expected no warnings, got \"\(first)\"" }
         if evalCase.noInfo, let first = result.infos.first { return "expected no info annotations, got \"\(first)\"" }
+        guard strict else { return nil }
+        for (checks, got, kind) in [(evalCase.expectWarn, result.warnings, "warning"), (evalCase.expectInfo, result.infos, "info")] where !checks.isEmpty {
+            for check in checks where !got.contains(where: { mismatch(check, $0) == nil }) {
+                return "no \(kind) matches \(check); got \(got)"
+            }
+            for text in got where !checks.contains(where: { mismatch($0, text) == nil }) {
+                return "unexpected \(kind) \"\(text)\""
+            }
+        }
         return nil
     }
 
