@@ -127,7 +127,8 @@ public final class Engine: Sendable {
 
     func evaluateRange(_ plan: Node, _ evaluator: Evaluator, start: Timestamp, end: Timestamp, step: Int64)
         async throws(QueryError) -> QueryValue {
-        var series: [Labels: MatrixSeries] = [:]
+        var index: [Labels: Int] = [:]
+        var series: [MatrixSeries] = []
         var held = 0
         var t = start
         var steps = 0
@@ -142,14 +143,19 @@ public final class Engine: Sendable {
             case let .vector(v): elements = v
             default: elements = []
             }
-            var seen = Set<Labels>(minimumCapacity: elements.count)
             for e in elements {
                 let labels = e.dropName ? e.labels.droppingMetricName : e.labels
-                guard seen.insert(labels).inserted else {
-                    throw .execution("vector cannot contain metrics with the same labelset")
+                if let i = index[labels] {
+                    // A second value for one series at one step means two outputs share a label set.
+                    if series[i].timestamps.last == t {
+                        throw .execution("vector cannot contain metrics with the same labelset")
+                    }
+                    series[i].timestamps.append(t)
+                    series[i].values.append(e.value)
+                } else {
+                    index[labels] = series.count
+                    series.append(MatrixSeries(labels: labels, timestamps: [t], values: [e.value]))
                 }
-                series[labels, default: MatrixSeries(labels: labels)].timestamps.append(t)
-                series[labels]!.values.append(e.value)
             }
             held += elements.count
             if held > evaluator.limits.maxSamples {
@@ -157,7 +163,7 @@ public final class Engine: Sendable {
             }
             t += step
         }
-        return .matrix(series.values.sorted { $0.labels < $1.labels })
+        return .matrix(series.sorted { $0.labels < $1.labels })
     }
 }
 

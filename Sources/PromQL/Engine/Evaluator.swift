@@ -164,8 +164,8 @@ final class Evaluator {
             subquery.memo[oldest] = nil
             subquery.memoOrder.removeFirst()
         }
-        var series: [Labels: (times: [Timestamp], values: [Double], dropName: Bool)] = [:]
-        var order: [Labels] = []
+        var index: [Labels: Int] = [:]
+        var series: [(labels: Labels, times: [Timestamp], values: [Double], dropName: Bool)] = []
         var innerTime = first
         var count = 0
         // Each inner step holds its own samples plus the points collected so far, as in Prometheus.
@@ -189,19 +189,22 @@ final class Evaluator {
             default: elements = []
             }
             for e in elements {
-                if series[e.labels] == nil { order.append(e.labels); series[e.labels] = ([], [], e.dropName) }
-                series[e.labels]!.times.append(innerTime)
-                series[e.labels]!.values.append(e.value)
-                if e.dropName { series[e.labels]!.dropName = true }
+                if let i = index[e.labels] {
+                    series[i].times.append(innerTime)
+                    series[i].values.append(e.value)
+                    if e.dropName { series[i].dropName = true }
+                } else {
+                    index[e.labels] = series.count
+                    series.append((e.labels, [innerTime], [e.value], e.dropName))
+                }
             }
             count += elements.count
             innerTime += subquery.step
         }
         stepSamples = held
         try account(count)
-        return order.sorted().map { labels in
-            let s = series[labels]!
-            return RangeSeries(labels: labels, timestamps: s.times[...], values: s.values[...], dropName: s.dropName)
+        return series.sorted { $0.labels < $1.labels }.map { s in
+            RangeSeries(labels: s.labels, timestamps: s.times[...], values: s.values[...], dropName: s.dropName)
         }
     }
 
