@@ -18,6 +18,8 @@ public struct CorpusRunner: Sendable {
     /// Compare annotation texts (`expect warn msg: ...`) too; when false only their presence and
     /// absence are checked (FORMAT.md's "basic" level).
     public var strictAnnotations = true
+    /// Re-run instant cases with every selector pinned by `@` at other times (FORMAT.md §10.2).
+    public var checkStepInvariance = true
 
     public init() {}
 
@@ -95,7 +97,34 @@ public struct CorpusRunner: Sendable {
         if let problem = Self.checkAnnotations(evalCase, result, strict: strictAnnotations) { return .failed(problem) }
         if let problem = ResultComparison.compare(evalCase, result.value) { return .failed(problem) }
         if let problem = await checkRangeMode(evalCase, engine) { return .failed("in range mode: " + problem) }
+        if let problem = await checkAtPinning(evalCase, engine) { return .failed(problem) }
         return .passed
+    }
+
+    /// FORMAT.md §10.2: the query with every selector pinned to `@ t` must give the same result
+    /// at other evaluation times, in instant and in range mode.
+    func checkAtPinning(_ evalCase: EvalCase, _ engine: Engine) async -> String? {
+        guard checkStepInvariance, case let .instant(t) = evalCase.mode, evalCase.expectFail == nil,
+              evalCase.expectString == nil, evalCase.rangeVector == nil,
+              let expr = try? parsePromQL(evalCase.query), !AtPinning.usesTimeDependentFunction(expr) else { return nil }
+        var pinned = evalCase
+        pinned.query = AtPinning.pin(expr, at: t).description
+        for time in AtPinning.times(for: t) {
+            pinned.mode = .instant(time)
+            let value: QueryValue
+            do {
+                value = try await engine.instantQuery(pinned.query, at: time)
+            } catch {
+                return "pinned as \(pinned.query) at \(time): unexpected error: \(error.description)"
+            }
+            if let problem = ResultComparison.compare(pinned, value) {
+                return "pinned as \(pinned.query) at \(time): \(problem)"
+            }
+            if let problem = await checkRangeMode(pinned, engine) {
+                return "pinned as \(pinned.query) at \(time) in range mode: \(problem)"
+            }
+        }
+        return nil
     }
 
     /// The reference runner's range-mode consistency check (FORMAT.md §10.1): an instant case is

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import PromQL
 @testable import PromQLTest
 
 /// The runner's verdicts and report on small scripts written to a temporary directory.
@@ -61,5 +62,17 @@ struct RunnerTests {
         """)
         #expect(report.passed == 2)
         #expect(report.render().hasPrefix("case.test:11: quantile(2, m): no warning matches exact(\"PromQL warning: something else\")"))
+    }
+}
+
+/// The `@` pinning rewrite of the step-invariance check.
+struct AtPinningTests {
+    @Test func pinsSelectorsAndSubqueriesButNotSubqueryInsides() throws {
+        let expr = try parsePromQL("rate(x[5m]) + y offset 1m + max_over_time(z[5m:1m]) + w @ 5")
+        #expect(AtPinning.pin(expr, at: 60_000).description
+            == "rate(x[5m] @ 60.000) + y @ 60.000 offset 1m + max_over_time(z[5m:1m] @ 60.000) + w @ 5.000")
+        #expect(AtPinning.usesTimeDependentFunction(try parsePromQL("sum(time() - x)")))
+        #expect(AtPinning.times(for: 0) == [-1000, 0, 1000])
+        #expect(AtPinning.times(for: 5000) == [-50000, 0, 1000, 5000, 50000])
     }
 }
