@@ -102,6 +102,23 @@ struct LimitsTests {
         #expect(gate.activeCount == 0)
     }
 
+    @Test func cancelledWaitersLeaveTheQueue() async throws {
+        let gate = ConcurrencyGate(limit: 1)
+        let far = ContinuousClock.now + .seconds(30)
+        try await gate.enter(deadline: far)
+        let waiter = Task { try await gate.enter(deadline: far) }
+        try await Task.sleep(for: .milliseconds(20))
+        let started = ContinuousClock.now
+        waiter.cancel()
+        await #expect(throws: QueryError.canceled("query was canceled while waiting for a query slot")) {
+            try await waiter.value
+        }
+        #expect(ContinuousClock.now - started < .seconds(10))
+        #expect(gate.activeCount == 1)
+        gate.leave()
+        #expect(gate.activeCount == 0)
+    }
+
     @Test func cancellationStopsEvaluation() async throws {
         let engine = Engine(queryable: try SlowStorage(delay: 0.1))
         let task = Task { try await engine.instantQuery("up + up", at: 0) }

@@ -35,12 +35,15 @@ final class ConcurrencyGate: Sendable {
         }
         await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-                let admittedNow = state.withLock { s -> Bool in
+                // A task cancelled before it got here never waits.
+                let cancelled = Task.isCancelled
+                let resumeNow = state.withLock { s -> Bool in
                     if s.active < limit { s.active += 1; return true }
+                    if cancelled { s.abandoned.insert(id); return true }
                     s.waiters.append((id, continuation))
                     return false
                 }
-                if admittedNow { continuation.resume() }
+                if resumeNow { continuation.resume() }
             }
         } onCancel: {
             self.abandon(id)
