@@ -36,6 +36,7 @@ let package = Package(
             "Storage", "MetricModel", "CLZ4", .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: strict),
         .target(name: "PromQL", dependencies: ["Storage", "MetricModel"], swiftSettings: strict),
+        .target(name: "PromQLTest", dependencies: ["PromQL", "Storage", "MetricModel"], swiftSettings: strict),
         .target(name: "Config", dependencies: ["MetricModel", .product(name: "Yams", package: "Yams")],
                 swiftSettings: strict),
         .target(name: "Scrape", dependencies: [
@@ -63,7 +64,7 @@ let package = Package(
             .product(name: "UnixSignals", package: "swift-service-lifecycle"),
         ], swiftSettings: strict),
         .executableTarget(name: "ember", dependencies: [
-            "EmberServer", "Config",
+            "EmberServer", "Config", "PromQLTest",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: strict),
 
@@ -72,6 +73,8 @@ let package = Package(
         .testTarget(name: "StorageTests", dependencies: ["Storage"]),
         .testTarget(name: "TSDBTests", dependencies: ["TSDB", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "PromQLTests", dependencies: ["PromQL", "Storage", "MetricModel"]),
+        .testTarget(name: "PromQLTestTests", dependencies: ["PromQLTest", "PromQL", "Storage", "MetricModel"],
+                    exclude: ["corpus-floor.txt"]),
         .testTarget(name: "ConfigTests", dependencies: ["Config"]),
         .testTarget(name: "ScrapeTests", dependencies: [
             "Scrape", "Storage", "Config", "MetricModel",

@@ -1,88 +1,232 @@
 import MetricModel
 import Storage
 
-/// Walks an expression tree and computes its value at one instant.
+/// Evaluates a planned expression one step at a time.
 ///
-/// Contract: selectors read `(t - offset - lookbackDelta, t - offset]` (left-open, as in
-/// Prometheus 3) and take each series' newest sample there, skipping series whose newest sample
-/// is a staleness marker. Expression kinds not yet evaluated throw `QueryError.execution` naming
-/// the kind, never a wrong answer.
-struct Evaluator {
+/// Contract: instant selectors read each series' newest sample in `(t - offset - lookback,
+/// t - offset]` (left-open, Prometheus 3) and skip series whose newest sample is a staleness
+/// marker; range selectors read `(t - offset - range, t - offset]` without staleness markers;
+/// `@` pins the time before the offset applies. Series are read lazily through `SeriesCursor`s,
+/// so only the current window of each series is held. Evaluation checks the deadline,
+/// cancellation and the sample limit as it goes and throws the matching `QueryError`.
+final class Evaluator {
     let queryable: any Queryable
     let start: Timestamp
     let end: Timestamp
     let step: Int64
     let lookbackDelta: Int64
+    let limits: EvaluationLimits
+    /// True for range queries: outputs are then checked for duplicate label sets at every step,
+    /// as Prometheus does when it assembles series from steps.
+    var checkDuplicatesPerStep: Bool { start != end }
+    var warnings: [String] = []
+    var infos: [String] = []
+    /// Samples held by the current step (selector output and intermediate results).
+    var stepSamples = 0
 
-    mutating func evaluateInstant(_ expr: Expr, at time: Timestamp) throws(QueryError) -> QueryValue {
-        switch expr {
-        case let .number(literal):
-            return .scalar(time, literal.value)
-        case let .string(literal):
-            return .string(time, literal.value)
-        case let .paren(paren):
-            return try evaluateInstant(paren.expr, at: time)
-        case let .vectorSelector(selector):
-            return .vector(try selectInstant(selector, at: time))
-        case let .unary(unary):
-            let value = try evaluateInstant(unary.expr, at: time)
-            guard unary.op == .minus else { return value }
-            switch value {
-            case let .scalar(t, v): return .scalar(t, -v)
+    init(queryable: any Queryable, start: Timestamp, end: Timestamp, step: Int64, lookbackDelta: Int64,
+         limits: EvaluationLimits) {
+        self.queryable = queryable
+        self.start = start
+        self.end = end
+        self.step = step
+        self.lookbackDelta = lookbackDelta
+        self.limits = limits
+    }
+
+    func warn(_ text: String) {
+        let full = "PromQL warning: " + text
+        if !warnings.contains(full) { warnings.append(full) }
+    }
+
+    func info(_ text: String) {
+        let full = "PromQL info: " + text
+        if !infos.contains(full) { infos.append(full) }
+    }
+
+    /// Adds `count` samples to the current step's total and fails when it passes the limit.
+    func account(_ count: Int, held: Int = 0) throws(QueryError) {
+        stepSamples += count
+        if stepSamples + held > limits.maxSamples {
+            throw .execution("query processing would load too many samples into memory in query execution")
+        }
+    }
+
+    // MARK: evaluation
+
+    func eval(_ node: Node, at t: Timestamp) throws(QueryError) -> EvalValue {
+        try limits.check()
+        switch node {
+        case let .number(v): return .scalar(v)
+        case let .string(s): return .string(s)
+        case let .selector(selector): return .vector(try selectInstant(selector, at: t))
+        case let .matrix(selector):
+            let series = try selectRange(selector, at: t)
+            guard selector.anchored || selector.smoothed else { return .matrix(series) }
+            let base = (selector.at ?? t) - selector.offset
+            return .matrix(series.compactMap { ExtendedRange.extend($0, from: base - selector.range, to: base, smoothed: selector.smoothed) })
+        case let .subquery(subquery): return .matrix(try evalSubquery(subquery, at: t))
+        case let .negate(inner):
+            switch try eval(inner, at: t) {
+            case let .scalar(v): return .scalar(-v)
             case let .vector(elements):
-                return .vector(elements.map { VectorElement(labels: $0.labels.withoutMetricName, timestamp: $0.timestamp, value: -$0.value) })
-            default: return value
+                return .vector(elements.map { Element(labels: $0.labels, value: -$0.value, timestamp: $0.timestamp, dropName: true) })
+            case let other: return other
             }
-        case .matrixSelector:
-            throw .execution("range vector selectors are only supported inside functions, which Ember does not evaluate yet")
-        case .subquery:
-            throw .execution("subqueries are not evaluated by Ember yet")
-        case .binary:
-            throw .execution("binary expressions are not evaluated by Ember yet")
-        case .aggregate:
-            throw .execution("aggregations are not evaluated by Ember yet")
-        case let .call(call):
-            throw .execution("function \"\(call.function.name)\" is not evaluated by Ember yet")
+        case let .binary(expr, lhs, rhs):
+            return try evalBinary(expr, lhs, rhs, at: t)
+        case let .aggregate(expr, param, inner):
+            return .vector(try evalAggregate(expr, param: param, inner, at: t))
+        case let .call(call, args):
+            return try evalCall(call, args, at: t)
         }
     }
 
-    /// The time a selector reads at, after `@` and `offset`.
-    func readTime(_ selector: VectorSelector, at time: Timestamp) -> Timestamp {
-        var base = time
-        switch selector.at {
-        case let .timestamp(t)?: base = t
-        case .start?: base = start
-        case .end?: base = end
-        case nil: break
-        }
-        return base - selector.offset
-    }
+    // MARK: selectors
 
-    func selectInstant(_ selector: VectorSelector, at time: Timestamp) throws(QueryError) -> [VectorElement] {
-        let readAt = readTime(selector, at: time)
-        let mint = readAt - lookbackDelta + 1
-        var result: [VectorElement] = []
+    func cursors(_ selector: SelectorNode) throws(QueryError) -> [SeriesCursor] {
+        if let loaded = selector.cursors { return loaded }
+        var result: [SeriesCursor] = []
         do {
-            let querier = try queryable.querier(mint: mint, maxt: readAt)
-            let set = try querier.select(sorted: true, hints: SelectHints(start: mint, end: readAt),
+            let querier = try queryable.querier(mint: selector.mint, maxt: selector.maxt)
+            let set = try querier.select(sorted: true, hints: SelectHints(start: selector.mint, end: selector.maxt),
                                          matchers: selector.matchers)
             while let series = try set.next() {
-                let iterator = series.makeIterator()
-                guard iterator.seek(mint) else { continue }
-                var lastT = iterator.timestamp, lastV = iterator.value
-                guard lastT <= readAt else { continue }
-                while iterator.next(), iterator.timestamp <= readAt {
-                    lastT = iterator.timestamp
-                    lastV = iterator.value
-                }
-                if lastV.isStaleMarker { continue }
-                result.append(VectorElement(labels: series.labels, timestamp: time, value: lastV))
+                result.append(SeriesCursor(series))
+                if result.count % 1024 == 0 { try limits.check() }
             }
         } catch let error as QueryError {
             throw error
         } catch {
-            throw .execution("reading series: \(error)")
+            throw .execution("expanding series: \(error)")
         }
+        selector.cursors = result
         return result
+    }
+
+    func selectInstant(_ selector: SelectorNode, at t: Timestamp) throws(QueryError) -> [Element] {
+        let readAt = (selector.at ?? t) - selector.offset
+        var out: [Element] = []
+        if selector.smoothed {
+            for cursor in try cursors(selector) {
+                let (times, values) = cursor.window(after: readAt - lookbackDelta, through: readAt + lookbackDelta)
+                if let v = ExtendedRange.smoothedValue(times, values, at: readAt) {
+                    out.append(Element(labels: cursor.labels, value: v, timestamp: t, dropName: false))
+                }
+            }
+            try account(out.count)
+            return out
+        }
+        for cursor in try cursors(selector) {
+            let (times, values) = cursor.window(after: readAt - lookbackDelta, through: readAt)
+            guard let v = values.last, !v.isStaleMarker else { continue }
+            out.append(Element(labels: cursor.labels, value: v, timestamp: times.last!, dropName: false))
+        }
+        try account(out.count)
+        return out
+    }
+
+    func selectRange(_ selector: SelectorNode, at t: Timestamp) throws(QueryError) -> [RangeSeries] {
+        let readAt = (selector.at ?? t) - selector.offset
+        var out: [RangeSeries] = []
+        var count = 0
+        var low = readAt - selector.range, high = readAt
+        if selector.anchored || selector.smoothed { low -= lookbackDelta }
+        if selector.smoothed { high += lookbackDelta }
+        for cursor in try cursors(selector) {
+            var (times, values) = cursor.window(after: low, through: high)
+            if values.contains(where: \.isStaleMarker) {
+                var keptT: [Timestamp] = [], keptV: [Double] = []
+                for (time, value) in zip(times, values) where !value.isStaleMarker {
+                    keptT.append(time)
+                    keptV.append(value)
+                }
+                times = keptT[...]
+                values = keptV[...]
+            }
+            guard !times.isEmpty else { continue }
+            count += times.count
+            out.append(RangeSeries(labels: cursor.labels, timestamps: times, values: values, dropName: false))
+        }
+        try account(count)
+        return out
+    }
+
+    /// The subquery's range vector at `t`: the inner expression at every multiple of the step in
+    /// `(t - offset - range, t - offset]`.
+    func evalSubquery(_ subquery: SubqueryNode, at t: Timestamp) throws(QueryError) -> [RangeSeries] {
+        let high = (subquery.at ?? t) - subquery.offset
+        let low = high - subquery.range
+        var first = subquery.step * (low / subquery.step)
+        if first <= low { first += subquery.step }
+        // Forget inner values older than this window: later steps only move forward.
+        while let oldest = subquery.memoOrder.first, oldest <= low {
+            subquery.memo[oldest] = nil
+            subquery.memoOrder.removeFirst()
+        }
+        var index: [Labels: Int] = [:]
+        var series: [(labels: Labels, times: [Timestamp], values: [Double], dropName: Bool)] = []
+        var innerTime = first
+        var count = 0
+        // Each inner step holds its own samples plus the points collected so far, as in Prometheus.
+        let held = stepSamples
+        while innerTime <= high {
+            let value: EvalValue
+            if let cached = subquery.memo[innerTime] {
+                value = cached
+            } else {
+                stepSamples = held + count
+                value = try eval(subquery.inner, at: innerTime)
+                if subquery.memoOrder.last.map({ $0 < innerTime }) ?? true {
+                    subquery.memo[innerTime] = value
+                    subquery.memoOrder.append(innerTime)
+                }
+            }
+            let elements: [Element]
+            switch value {
+            case let .scalar(v): elements = [Element(labels: .empty, value: v, timestamp: innerTime, dropName: false)]
+            case let .vector(v): elements = v
+            default: elements = []
+            }
+            for e in elements {
+                if let i = index[e.labels] {
+                    series[i].times.append(innerTime)
+                    series[i].values.append(e.value)
+                    if e.dropName { series[i].dropName = true }
+                } else {
+                    index[e.labels] = series.count
+                    series.append((e.labels, [innerTime], [e.value], e.dropName))
+                }
+            }
+            count += elements.count
+            innerTime += subquery.step
+        }
+        stepSamples = held
+        try account(count)
+        return series.sorted { $0.labels < $1.labels }.map { s in
+            RangeSeries(labels: s.labels, timestamps: s.times[...], values: s.values[...], dropName: s.dropName)
+        }
+    }
+
+    /// Fails with Prometheus's message when two elements share a label set.
+    func checkUnique(_ elements: [Element]) throws(QueryError) {
+        guard elements.count > 1 else { return }
+        var seen = Set<Labels>(minimumCapacity: elements.count)
+        for e in elements where !seen.insert(e.labels).inserted {
+            throw .execution("vector cannot contain metrics with the same labelset")
+        }
+    }
+}
+
+/// The deadline, cancellation and sample limit of one query.
+struct EvaluationLimits {
+    var deadline: ContinuousClock.Instant?
+    var maxSamples: Int
+
+    func check() throws(QueryError) {
+        if Task.isCancelled { throw .canceled("query was canceled in expression evaluation") }
+        if let deadline, ContinuousClock.now > deadline {
+            throw .timeout("query timed out in expression evaluation")
+        }
     }
 }

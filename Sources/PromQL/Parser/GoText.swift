@@ -235,3 +235,7 @@ enum PrometheusNumberText {
         return out
     }
 }
+
+/// Unquotes a PromQL string literal (`"…"`, `'…'` with Go escapes, or raw `` `…` ``), as the
+/// lexer does. Returns nil when `text` is not one valid quoted string.
+public func unquotePromQLString(_ text: String) -> String? { goUnquote(text) }
