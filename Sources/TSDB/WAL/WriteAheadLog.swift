@@ -107,18 +107,23 @@ final class WriteAheadLog: Sendable {
         if state.file == nil {
             // Never append to a segment this process did not create: after a restart or a failed
             // cut it may end in a torn record.
-            let file = try AppendOnlyFile(path: path(ofSegment: state.segment))
-            try WALFiles.syncDirectory(directory)
-            state.file = file
+            state.file = try AppendOnlyFile(path: path(ofSegment: state.segment))
             state.segments.append(state.segment)
+            // Once created the file is ours: a failure here fails this commit, not the next ones.
+            try WALFiles.syncDirectory(directory)
         }
         try state.file!.append(bytes)
     }
 
-    /// Fsyncs and closes the current segment; the next write starts segment + 1.
+    /// Fsyncs and closes the current segment; the next write starts segment + 1. A damaged
+    /// segment (ending in a write that could not be undone) is abandoned even if fsync fails.
     private func cut(_ state: inout State) throws(WALError) {
         guard let file = state.file else { return }
-        try file.sync()
+        do {
+            try file.sync()
+        } catch where !file.isDamaged {
+            throw error
+        } catch {}
         state.file = nil
         state.segment += 1
     }
