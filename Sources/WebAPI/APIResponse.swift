@@ -4,17 +4,22 @@ import PromQL
 /// Builds responses in Prometheus's API envelope.
 ///
 /// Contract: success is `{"status":"success","data":...}` with HTTP 200, followed by
-/// `"warnings":[...]` only when there are warnings; failure is
+/// `"warnings":[...]` and `"infos":[...]` only when there are some; failure is
 /// `{"status":"error","errorType":"...","error":"..."}` with the status `APIError` maps the type
 /// to; both are `application/json`. A call with no data answers 204 with no body.
 public enum APIResponse {
-    public static func success(warnings: [String] = [], _ writeData: (inout JSONWriter) -> Void) -> Response {
+    public static func success(warnings: [String] = [], infos: [String] = [],
+                               _ writeData: (inout JSONWriter) -> Void) -> Response {
         var json = JSONWriter()
         json.raw("{\"status\":\"success\",\"data\":")
         writeData(&json)
         if !warnings.isEmpty {
             json.raw(",\"warnings\":")
             json.stringArray(warnings)
+        }
+        if !infos.isEmpty {
+            json.raw(",\"infos\":")
+            json.stringArray(infos)
         }
         json.raw("}")
         return make(status: .ok, json: json)

@@ -48,6 +48,9 @@ public enum APIRouter {
         routes.api("/query", [.get, .post], limit: limit) { params, _ in
             await QueryHandlers.instantQuery(params, engine: deps.engine)
         }
+        routes.api("/query_range", [.get, .post], limit: limit) { params, _ in
+            await QueryHandlers.rangeQuery(params, engine: deps.engine)
+        }
         routes.api("/query_exemplars", [.get, .post], limit: limit) { params, _ in QueryToolHandlers.exemplars(params) }
         routes.api("/format_query", [.get, .post], limit: limit) { params, _ in QueryToolHandlers.formatQuery(params) }
         routes.api("/parse_query", [.get, .post], limit: limit) { params, _ in QueryToolHandlers.parseQuery(params) }

@@ -112,14 +112,14 @@ import Testing
         defer { if process.isRunning { process.terminate() } }
         let base = "http://127.0.0.1:\(listen)"
 
-        let firstSeen = try await eventually(seconds: 10) {
+        let firstSeen = try await eventually(seconds: 30) {
             try vectorResult(try await httpGet(base + "/api/v1/query?query=first_metric").1).count == 1
         }
         #expect(firstSeen)
 
         _ = try directory.file("prometheus.yml", config(second.port))
         kill(process.processIdentifier, SIGHUP)
-        let secondSeen = try await eventually(seconds: 10) {
+        let secondSeen = try await eventually(seconds: 30) {
             try vectorResult(try await httpGet(base + "/api/v1/query?query=second_metric").1).count == 1
         }
         #expect(secondSeen)

@@ -18,7 +18,7 @@ import Testing
             for await _ in gate { break }
         })
         let task = Task { try await server.run() }
-        guard try await eventually(seconds: 10, { server.port != nil }), let port = server.port else {
+        guard try await eventually(seconds: 30, { server.port != nil }), let port = server.port else {
             throw TestFailure("server did not start")
         }
         let base = "http://127.0.0.1:\(port)"

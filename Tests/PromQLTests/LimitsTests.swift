@@ -22,7 +22,7 @@ final class SlowStorage: Queryable {
     }
 }
 
-/// A storage whose `querier` blocks (at most 5 s) until the test releases it, to hold a query slot.
+/// A storage whose `querier` blocks (at most 60 s) until the test releases it, to hold a query slot.
 final class BlockingStorage: Queryable {
     let inner = MemoryStorage()
     let entered = Mutex(false)
@@ -34,7 +34,7 @@ final class BlockingStorage: Queryable {
 
     func querier(mint: Timestamp, maxt: Timestamp) throws -> any Querier {
         entered.withLock { $0 = true }
-        _ = release.wait(timeout: .now() + 5)
+        _ = release.wait(timeout: .now() + 60)
         return try inner.querier(mint: mint, maxt: maxt)
     }
 }
@@ -72,7 +72,7 @@ struct LimitsTests {
         let storage = try BlockingStorage()
         let engine = Engine(queryable: storage, options: EngineOptions(maxConcurrency: 1))
         let first = Task { try await engine.instantQuery("up", at: 0) }
-        for _ in 0..<1000 where !storage.entered.withLock({ $0 }) { try await Task.sleep(for: .milliseconds(10)) }
+        for _ in 0..<6000 where !storage.entered.withLock({ $0 }) { try await Task.sleep(for: .milliseconds(10)) }
         #expect(engine.gate.activeCount == 1)
         await #expect(throws: QueryError.timeout("query timed out in query queue")) {
             _ = try await engine.instantQuery("up", at: 0, options: QueryOptions(timeout: 20))

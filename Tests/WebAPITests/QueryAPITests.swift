@@ -66,15 +66,15 @@ import Testing
         try await app.test(.router) { client in
             try await client.execute(uri: "/api/v1/query", method: .get) { response in
                 #expect(response.status == .badRequest)
-                #expect(body(response) == #"{"status":"error","errorType":"bad_data","error":"invalid parameter \"query\": query must not be empty"}"#)
+                #expect(body(response) == #"{"status":"error","errorType":"bad_data","error":"invalid parameter \"query\": unknown position: parse error: no expression found in input"}"#)
             }
             try await client.execute(uri: "/api/v1/query?query=up&time=yesterday", method: .get) { response in
                 #expect(response.status == .badRequest)
-                #expect(body(response) == #"{"status":"error","errorType":"bad_data","error":"invalid parameter \"time\": cannot parse \"yesterday\" to a valid timestamp"}"#)
+                #expect(body(response) == #"{"status":"error","errorType":"bad_data","error":"invalid parameter \"time\": invalid time value for 'time': cannot parse \"yesterday\" to a valid timestamp"}"#)
             }
             try await client.execute(uri: "/api/v1/query?query=up%7B", method: .get) { response in
                 #expect(response.status == .badRequest)
-                #expect(body(response).hasPrefix(#"{"status":"error","errorType":"bad_data","error":"1:4: parse error: "#))
+                #expect(body(response).hasPrefix(#"{"status":"error","errorType":"bad_data","error":"invalid parameter \"query\": 1:4: parse error: "#))
             }
         }
     }
