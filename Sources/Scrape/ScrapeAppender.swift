@@ -86,7 +86,7 @@ struct ScrapeAppender {
                     outcome.duplicates += 1
                     continue
                 }
-                let ref = try appendCounting(appender, cached.ref, labels, t, parser.value, &outcome)
+                let ref = try Self.appendCounting(appender, cached.ref, labels, t, parser.value, &outcome)
                 if ref != cached.ref && ref != 0 { cache.update(bytes, hash: hash, ref: ref) }
             } else {
                 let scraped: Labels
@@ -99,7 +99,7 @@ struct ScrapeAppender {
                 if let problem = Self.limitProblem(labels, limits) { throw .limit(problem) }
                 outcome.samplesPostRelabeling += 1
                 if limits.sampleLimit > 0 && outcome.samplesPostRelabeling > limits.sampleLimit { continue }
-                let ref = try appendCounting(appender, 0, labels, t, parser.value, &outcome)
+                let ref = try Self.appendCounting(appender, 0, labels, t, parser.value, &outcome)
                 cache.insert(bytes, hash: hash, ref: ref, labels: labels,
                              tracksStaleness: explicit == nil || trackTimestampsStaleness)
                 outcome.seriesAdded += 1
@@ -123,7 +123,7 @@ struct ScrapeAppender {
         }
     }
 
-    private func appendCounting(_ appender: any Appender, _ ref: SeriesRef, _ labels: Labels, _ t: Timestamp,
+    private static func appendCounting(_ appender: any Appender, _ ref: SeriesRef, _ labels: Labels, _ t: Timestamp,
                                 _ v: Double, _ outcome: inout Outcome) throws(ScrapeError) -> SeriesRef {
         do {
             return try appender.append(ref, labels, t, v)

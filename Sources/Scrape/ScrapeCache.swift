@@ -1,4 +1,7 @@
 import MetricModel
+#if canImport(Glibc)
+import Glibc
+#endif
 import Storage
 
 /// Remembers, per target, what each raw exposition series text resolved to last time: its final
@@ -13,6 +16,7 @@ import Storage
 struct ScrapeCache {
     struct Entry {
         var bytes: [UInt8]
+        var hash: UInt64
         var ref: SeriesRef
         /// Nil when metric relabeling dropped the series.
         var labels: Labels?
@@ -21,50 +25,55 @@ struct ScrapeCache {
         var previousSeen: Int
         /// False for samples with an explicit timestamp: they get no staleness markers.
         var tracksStaleness: Bool
+        /// The next entry with the same hash, or -1.
+        var next: Int
     }
 
-    private var buckets: [UInt64: [Entry]] = [:]
+    // Entries live in one array, chained per hash from `heads`: a hit mutates `entries[i]` in
+    // place, which stays allocation-free even in unoptimised builds.
+    private var entries: [Entry] = []
+    private var heads: [UInt64: Int] = [:]
     private(set) var iteration = 0
     let maxAge = 10
 
     /// Starts a new scrape iteration.
     mutating func beginIteration() { iteration += 1 }
 
-    /// Finds the entry for `bytes`, marks it seen in this iteration and says whether this
-    /// iteration had already seen it.
-    mutating func lookup(_ bytes: ArraySlice<UInt8>, hash: UInt64) -> (entry: Entry, seenBefore: Bool)? {
-        guard let bucket = buckets.index(forKey: hash) else { return nil }
-        for index in buckets.values[bucket].indices where buckets.values[bucket][index].bytes.elementsEqual(bytes) {
-            let seenBefore = buckets.values[bucket][index].lastSeen == iteration
-            if !seenBefore {
-                buckets.values[bucket][index].previousSeen = buckets.values[bucket][index].lastSeen
-                buckets.values[bucket][index].lastSeen = iteration
-            }
-            return (buckets.values[bucket][index], seenBefore)
+    private func find(_ bytes: ArraySlice<UInt8>, hash: UInt64) -> Int? {
+        var index = heads[hash] ?? -1
+        while index >= 0 {
+            if Self.same(entries[index].bytes, bytes) { return index }
+            index = entries[index].next
         }
         return nil
     }
 
-    mutating func update(_ bytes: ArraySlice<UInt8>, hash: UInt64, ref: SeriesRef) {
-        guard let bucket = buckets.index(forKey: hash) else { return }
-        for index in buckets.values[bucket].indices where buckets.values[bucket][index].bytes.elementsEqual(bytes) {
-            buckets.values[bucket][index].ref = ref
+    /// Finds the entry for `bytes`, marks it seen in this iteration and says whether this
+    /// iteration had already seen it.
+    mutating func lookup(_ bytes: ArraySlice<UInt8>, hash: UInt64) -> (entry: Entry, seenBefore: Bool)? {
+        guard let index = find(bytes, hash: hash) else { return nil }
+        let seenBefore = entries[index].lastSeen == iteration
+        if !seenBefore {
+            entries[index].previousSeen = entries[index].lastSeen
+            entries[index].lastSeen = iteration
         }
+        return (entries[index], seenBefore)
+    }
+
+    mutating func update(_ bytes: ArraySlice<UInt8>, hash: UInt64, ref: SeriesRef) {
+        if let index = find(bytes, hash: hash) { entries[index].ref = ref }
     }
 
     mutating func insert(_ bytes: ArraySlice<UInt8>, hash: UInt64, ref: SeriesRef, labels: Labels?, tracksStaleness: Bool = true) {
-        buckets[hash, default: []].append(Entry(bytes: Array(bytes), ref: ref, labels: labels, lastSeen: iteration,
-                                                previousSeen: .min, tracksStaleness: tracksStaleness))
+        entries.append(Entry(bytes: Array(bytes), hash: hash, ref: ref, labels: labels, lastSeen: iteration,
+                             previousSeen: .min, tracksStaleness: tracksStaleness, next: heads[hash] ?? -1))
+        heads[hash] = entries.count - 1
     }
 
     /// Undoes this iteration's sightings: a failed scrape counts as having seen nothing.
     mutating func undoIteration() {
-        var bucket = buckets.startIndex
-        while bucket != buckets.endIndex {
-            defer { bucket = buckets.index(after: bucket) }
-            for index in buckets.values[bucket].indices where buckets.values[bucket][index].lastSeen == iteration {
-                buckets.values[bucket][index].lastSeen = buckets.values[bucket][index].previousSeen
-            }
+        for index in entries.indices where entries[index].lastSeen == iteration {
+            entries[index].lastSeen = entries[index].previousSeen
         }
     }
 
@@ -72,34 +81,48 @@ struct ScrapeCache {
     /// disappeared and need a staleness marker.
     func disappeared() -> [(ref: SeriesRef, labels: Labels)] {
         var out: [(ref: SeriesRef, labels: Labels)] = []
-        for bucket in buckets.values {
-            for entry in bucket where entry.lastSeen == iteration - 1 && entry.tracksStaleness {
-                if let labels = entry.labels { out.append((entry.ref, labels)) }
-            }
+        for entry in entries where entry.lastSeen == iteration - 1 && entry.tracksStaleness {
+            if let labels = entry.labels { out.append((entry.ref, labels)) }
         }
         return out
     }
 
-    /// Drops entries unseen for `maxAge` iterations.
+    /// Drops entries unseen for `maxAge` iterations (and re-chains the rest when any go).
     mutating func evictOld() {
         let oldest = iteration - maxAge
-        var stale: [UInt64] = []
-        for (hash, bucket) in buckets where bucket.contains(where: { $0.lastSeen <= oldest }) { stale.append(hash) }
-        for hash in stale {
-            let kept = buckets[hash]!.filter { $0.lastSeen > oldest }
-            buckets[hash] = kept.isEmpty ? nil : kept
+        guard entries.contains(where: { $0.lastSeen <= oldest }) else { return }
+        entries.removeAll { $0.lastSeen <= oldest }
+        heads.removeAll(keepingCapacity: true)
+        for index in entries.indices {
+            entries[index].next = heads[entries[index].hash] ?? -1
+            heads[entries[index].hash] = index
         }
     }
 
-    var count: Int { buckets.values.reduce(0) { $0 + $1.count } }
+    var count: Int { entries.count }
 
-    /// FNV-1a over the bytes: cheap and allocation-free.
+    /// FNV-1a over the bytes: cheap and allocation-free (over a raw buffer, so that unoptimised
+    /// builds do not go through generic slice iteration, which allocates there).
     static func hash(_ bytes: ArraySlice<UInt8>) -> UInt64 {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in bytes {
-            hash ^= UInt64(byte)
-            hash &*= 0x0000_0100_0000_01b3
+        bytes.withUnsafeBufferPointer { buffer in
+            var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+            var index = 0
+            while index < buffer.count {
+                hash ^= UInt64(buffer[index])
+                hash &*= 0x0000_0100_0000_01b3
+                index += 1
+            }
+            return hash
         }
-        return hash
+    }
+
+    /// Byte equality of a stored key and a slice of the scrape body, with `memcmp`.
+    static func same(_ stored: [UInt8], _ bytes: ArraySlice<UInt8>) -> Bool {
+        guard stored.count == bytes.count else { return false }
+        return stored.withUnsafeBufferPointer { a in
+            bytes.withUnsafeBufferPointer { b in
+                a.count == 0 || memcmp(a.baseAddress!, b.baseAddress!, a.count) == 0
+            }
+        }
     }
 }

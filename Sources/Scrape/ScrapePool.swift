@@ -9,8 +9,8 @@ import Synchronization
 /// one loop per active target.
 ///
 /// Contract: `update(config:)` adopts a new config of the same job: loops keep running when
-/// their `ScrapeTarget.key` survives (same labels and URL, unchanged scrape settings); discovery
-/// restarts only when the service-discovery part changed. Whenever a provider reports, targets
+/// their `ScrapeTarget.key` survives (same labels and URL, unchanged scrape settings); only the
+/// discovery providers whose own config changed restart. Whenever a provider reports, targets
 /// are rebuilt from all providers' groups, loops diffed, targets that left stopped with staleness
 /// markers. Over `target_limit` every loop keeps its place but fails each scrape with
 /// Prometheus's `target_limit exceeded` error.
@@ -27,8 +27,10 @@ final class ScrapePool: Sendable {
         var poolError: String?
         var scraper: HTTPScraper
         var metricRelabeler: Relabeler?
-        var groups: [Int: [TargetGroup]] = [:]
-        var discovery: [Task<Void, Never>] = []
+        /// Discovery providers by a key naming their kind, position and config.
+        var groups: [String: [TargetGroup]] = [:]
+        var discovery: [String: Task<Void, Never>] = [:]
+        var providerOrder: [String] = []
         var loops: [String: Running] = [:]
         var order: [String] = []
         var dropped: [DroppedTarget] = []
@@ -99,46 +101,59 @@ final class ScrapePool: Sendable {
             && a.httpSDConfigs == b.httpSDConfigs
     }
 
-    /// Starts one task per discovery provider of the current config (static ones report at once).
+    /// Brings the discovery providers in line with the current config: a provider whose config is
+    /// unchanged keeps running with its groups (its targets do not blink); removed ones are
+    /// cancelled and their groups dropped; new ones start (static ones report at once).
     private func startDiscovery() {
-        let (config, old) = state.withLock { state in
-            let old = state.discovery
-            state.discovery = []
-            state.groups = [:]
-            return (state.config, old)
-        }
-        for task in old { task.cancel() }
-        var providers: [any DiscoveryProvider] = []
+        let config = state.withLock { $0.config }
+        var providers: [(key: String, provider: any DiscoveryProvider)] = []
         if !config.staticConfigs.isEmpty {
-            providers.append(StaticDiscovery(groups: config.staticConfigs.enumerated().map {
+            providers.append(("static:\(config.staticConfigs)", StaticDiscovery(groups: config.staticConfigs.enumerated().map {
                 TargetGroup.fromStatic($0.element, source: "\($0.offset)")
-            }))
+            })))
         }
-        providers += config.fileSDConfigs.map { FileDiscovery(config: $0, pollInterval: clients.filePollInterval) }
-        providers += config.httpSDConfigs.map { sd in
-            HTTPDiscovery(config: sd, client: clients.client(followRedirects: sd.httpClientConfig.followRedirects),
-                          settings: (try? HTTPScrapeSettings(sd.httpClientConfig)) ?? HTTPScrapeSettings())
+        for (index, sd) in config.fileSDConfigs.enumerated() {
+            providers.append(("file:\(index):\(sd)", FileDiscovery(config: sd, pollInterval: clients.filePollInterval)))
         }
-        providers += config.dnsSDConfigs.map { DNSDiscovery(config: $0, resolver: clients.dnsResolver) }
+        for (index, sd) in config.httpSDConfigs.enumerated() {
+            providers.append(("http:\(index):\(sd)", HTTPDiscovery(
+                config: sd, client: clients.client(followRedirects: sd.httpClientConfig.followRedirects),
+                settings: (try? HTTPScrapeSettings(sd.httpClientConfig)) ?? HTTPScrapeSettings())))
+        }
+        for (index, sd) in config.dnsSDConfigs.enumerated() {
+            providers.append(("dns:\(index):\(sd)", DNSDiscovery(config: sd, resolver: clients.dnsResolver)))
+        }
+        let keys = Set(providers.map(\.key))
+        let (cancelled, running) = state.withLock { state in
+            let cancelled = state.discovery.filter { !keys.contains($0.key) }.map(\.value)
+            state.discovery = state.discovery.filter { keys.contains($0.key) }
+            state.groups = state.groups.filter { keys.contains($0.key) }
+            state.providerOrder = providers.map(\.key)
+            return (cancelled, Set(state.discovery.keys))
+        }
+        for task in cancelled { task.cancel() }
         let logger = self.logger
         let job = self.job
-        for (index, provider) in providers.enumerated() {
+        for (key, provider) in providers where !running.contains(key) {
             if let provider = provider as? StaticDiscovery {
-                setGroups(provider: index, provider.groups)
+                state.withLock { $0.groups[key] = provider.groups }
                 continue
             }
             let task = Task { [weak self] in
                 let pool = self
-                await provider.run(update: { [weak pool] groups in pool?.setGroups(provider: index, groups) },
+                await provider.run(update: { [weak pool] groups in pool?.setGroups(provider: key, groups) },
                                    report: { message in logger.error("\(message)", metadata: ["scrape_pool": "\(job)"]) })
             }
-            state.withLock { $0.discovery.append(task) }
+            state.withLock { $0.discovery[key] = task }
         }
         sync()
     }
 
-    private func setGroups(provider: Int, _ groups: [TargetGroup]) {
-        state.withLock { $0.groups[provider] = groups }
+    private func setGroups(provider: String, _ groups: [TargetGroup]) {
+        state.withLock { state in
+            // A provider cancelled meanwhile may still report once: ignore it.
+            if state.providerOrder.contains(provider) { state.groups[provider] = groups }
+        }
         sync()
     }
 
@@ -149,7 +164,7 @@ final class ScrapePool: Sendable {
             var wanted: [String: ScrapeTarget] = [:]
             var order: [String] = []
             var dropped: [DroppedTarget] = []
-            for provider in state.groups.keys.sorted() {
+            for provider in state.providerOrder {
                 for group in state.groups[provider] ?? [] {
                     for outcome in builder.build(group) {
                         switch outcome {
@@ -207,8 +222,8 @@ final class ScrapePool: Sendable {
     /// Stops discovery and every loop; with `markStale`, the targets' series get staleness markers.
     func stop(markStale: Bool) {
         let (discovery, loops) = state.withLock { state in
-            defer { state.discovery = []; state.loops = [:]; state.order = [] }
-            return (state.discovery, Array(state.loops.values))
+            defer { state.discovery = [:]; state.providerOrder = []; state.groups = [:]; state.loops = [:]; state.order = [] }
+            return (Array(state.discovery.values), Array(state.loops.values))
         }
         for task in discovery { task.cancel() }
         for running in loops {

@@ -61,7 +61,7 @@ public enum APIRouter {
             LabelHandlers.labelValues(rawName: Substring(context.parameters.get("name") ?? ""), params, queryable: queryable)
         }
         routes.api("/series", [.get, .post], limit: limit) { params, _ in LabelHandlers.series(params, queryable: queryable) }
-        routes.api("/targets", [.get, .post], limit: limit) { params, _ in TargetsHandler.respond(deps.targets(), state: params["state"]) }
+        routes.api("/targets", [.get, .post], limit: limit) { params, _ in TargetsHandler.respond(deps.targets(), state: params["state"], scrapePool: params["scrapePool"]) }
         routes.api("/targets/metadata", [.get, .post], limit: limit) { params, _ in
             MetadataHandlers.targetMetadata(params, store: deps.metadata)
         }

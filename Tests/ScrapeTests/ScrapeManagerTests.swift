@@ -102,4 +102,24 @@ import Testing
         #expect(scraped.last?.1 == 2)
         await harness.close()
     }
+
+    @Test func changingOneProviderKeepsTheOthersTargets() async throws {
+        let server = try await FakeServer.start()
+        defer { server.stop() }
+        server.set("/metrics", body: "m 1\n")
+        let dir = try TemporaryDirectory()
+        try dir.write("t.yml", "- targets: ['\(server.address)']\n")
+        var config = ScrapeConfig(jobName: "mixed", scrapeInterval: 300, scrapeTimeout: 300)
+        config.fileSDConfigs = [FileSDConfig(files: [dir.path + "/t.yml"])]
+        let harness = ManagerHarness()
+        harness.manager.apply(PrometheusConfig(scrapeConfigs: [config]))
+        #expect(try await eventually(seconds: 15) { harness.manager.targetStatuses().first?.lastScrape != nil })
+        // A static target joins the job: the file target's loop (and its last scrape) stays.
+        config.staticConfigs = [StaticConfig(targets: ["127.0.0.1:1"])]
+        harness.manager.apply(PrometheusConfig(scrapeConfigs: [config]))
+        let statuses = harness.manager.targetStatuses()
+        #expect(statuses.count == 2)
+        #expect(statuses.first { $0.target.address == server.address }?.lastScrape != nil)
+        await harness.close()
+    }
 }
