@@ -106,10 +106,20 @@ extension WebPages {
             #expect(dom.contains(#"<div id="error" class="error" role="alert" hidden="">"#))
             #expect(dom.contains(#"up{instance="127.0.0.1:1", job="down"}"#))
             try await Chromium.screenshot(ember.base + "/query?expr=up", name: "query-table")
-            // The range endpoint lands on another branch: until then the page says it is not available.
+            // The graph draws one line per series of the range result.
             let graph = try await Chromium.dumpDOM(ember.base + "/query?expr=up&mode=range&range=5m")
-            #expect(graph.contains("<svg") || graph.contains("api/v1/query_range (HTTP 404)"), "\(graph)")
+            #expect(graph.components(separatedBy: #"<path class="series""#).count - 1 == series.count, "\(graph)")
             try await Chromium.screenshot(ember.base + "/query?expr=up&mode=range&range=5m", name: "query-graph")
+            // A rate over a counter: as many lines as the range query returns series.
+            let rateQuery = "rate(scrape_samples_scraped[1m]) or rate(prometheus_tsdb_head_samples_appended_total[1m])"
+            let now = Int(Date().timeIntervalSince1970)
+            let rates = try json(try await httpGet(ember.base + "/api/v1/query_range?query=" + Self.encoded(rateQuery)
+                                                   + "&start=\(now - 300)&end=\(now)&step=15").1)
+            let rateSeries = ((rates["data"] as? [String: Any])?["result"] as? [Any])?.count ?? -1
+            let rateGraph = try await Chromium.dumpDOM(ember.base + "/query?expr=" + Self.encoded(rateQuery) + "&mode=range&range=5m")
+            #expect(rateGraph.components(separatedBy: #"<path class="series""#).count - 1 == rateSeries, "\(rateGraph)")
+            try await Chromium.screenshot(ember.base + "/query?expr=" + Self.encoded(rateQuery) + "&mode=range&range=5m",
+                                          name: "query-graph-rate")
         }
 
         @Test func invalidQueryAndTimeControlsShowTheirErrors() async throws {
