@@ -22,7 +22,6 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
-        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         // gzip for API responses (Hummingbird has none built in); depends only on NIO and zlib.
         .package(url: "https://github.com/adam-fowler/compress-nio.git", from: "1.5.0"),
     ],
