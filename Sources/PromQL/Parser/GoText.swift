@@ -2,6 +2,7 @@
 // (strconv.Quote, %q of a rune, %#U, string unquoting with Go escapes, float formats).
 
 import Foundation
+import MetricModel
 
 /// Whether Go's `strconv.IsPrint` would call the scalar printable (approximation via Unicode
 /// general categories: letters, marks, numbers, punctuation, symbols and the ASCII space).
@@ -151,11 +152,7 @@ func goUnquote(_ text: String) -> String? {
 }
 
 /// Go's `strconv.FormatFloat(v, 'f', -1, 64)`.
-func goFormatFloat(_ v: Double) -> String {
-    if v.isNaN { return "NaN" }
-    if v.isInfinite { return v < 0 ? "-Inf" : "+Inf" }
-    return PrometheusNumberText.plain(v)
-}
+func goFormatFloat(_ v: Double) -> String { PrometheusNumber.format(v) }
 
 /// Go's `%v` (shortest `%g`) of a float64.
 func goFormatG(_ v: Double) -> String {
@@ -163,7 +160,7 @@ func goFormatG(_ v: Double) -> String {
     if v.isInfinite { return v < 0 ? "-Inf" : "+Inf" }
     if v == 0 { return v.sign == .minus ? "-0" : "0" }
     // Shortest digits via Swift's description, exponent via log10 of the digits.
-    let plain = PrometheusNumberText.plain(v.magnitude)
+    let plain = PrometheusNumber.format(v.magnitude)
     var digits = plain.replacingOccurrences(of: ".", with: "")
     let intPart = plain.split(separator: ".", omittingEmptySubsequences: false)[0]
     var exponent: Int
@@ -198,42 +195,6 @@ func goFormatF3(_ v: Double) -> String {
     if v.isNaN { return "NaN" }
     if v.isInfinite { return v < 0 ? "-Inf" : "+Inf" }
     return String(format: "%.3f", v)
-}
-
-enum PrometheusNumberText {
-    /// Shortest round-tripping decimal without exponent (finite values only).
-    static func plain(_ value: Double) -> String {
-        if value == 0 { return value.sign == .minus ? "-0" : "0" }
-        let text = value.magnitude.description
-        var mantissa = Substring(text)
-        var exponent = 0
-        if let e = text.firstIndex(where: { $0 == "e" || $0 == "E" }) {
-            mantissa = text[..<e]
-            exponent = Int(text[text.index(after: e)...])!
-        }
-        var digits: String
-        var point: Int
-        if let dot = mantissa.firstIndex(of: ".") {
-            digits = String(mantissa[..<dot]) + String(mantissa[mantissa.index(after: dot)...])
-            point = mantissa.distance(from: mantissa.startIndex, to: dot)
-        } else {
-            digits = String(mantissa)
-            point = mantissa.count
-        }
-        point += exponent
-        while digits.count > 1, digits.first == "0" { digits.removeFirst(); point -= 1 }
-        while digits.count > 1, digits.last == "0", digits.count > point { digits.removeLast() }
-        var out = value < 0 ? "-" : ""
-        if point <= 0 {
-            out += "0." + String(repeating: "0", count: -point) + digits
-        } else if point >= digits.count {
-            out += digits + String(repeating: "0", count: point - digits.count)
-        } else {
-            let split = digits.index(digits.startIndex, offsetBy: point)
-            out += digits[..<split] + "." + digits[split...]
-        }
-        return out
-    }
 }
 
 /// Unquotes a PromQL string literal (`"…"`, `'…'` with Go escapes, or raw `` `…` ``), as the
