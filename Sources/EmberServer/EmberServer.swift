@@ -32,6 +32,7 @@ public final class EmberServer: Sendable {
     let metrics: SelfMetrics
     let initialConfig: PrometheusConfig
     let address: ListenAddress
+    let webSecurity: WebServerSecurity
     private let boundPort = Mutex<Int?>(nil)
     private let group = Mutex<ServiceGroup?>(nil)
     /// Awaited before the WAL replay starts; tests use it to observe the server mid-startup.
@@ -49,6 +50,11 @@ public final class EmberServer: Sendable {
         self.routePrefix = try options.resolvedRoutePrefix(hostname: ProcessInfo.processInfo.hostName)
         try options.validateCORSOrigin()
         self.initialConfig = try PrometheusConfig.load(file: options.configFile)
+        if let file = options.webConfigFile, !file.isEmpty {
+            webSecurity = try WebServerSecurity(file: file)
+        } else {
+            webSecurity = WebServerSecurity()
+        }
         try FileManager.default.createDirectory(atPath: options.storagePath, withIntermediateDirectories: true)
         head = try Head(directory: options.storagePath, logger: logger)
         metrics = SelfMetrics(head: head)
@@ -94,9 +100,11 @@ public final class EmberServer: Sendable {
             quit: { [weak self] in await self?.shutdown() })
         deps.web.corsOrigin = options.corsOrigin
         deps.web.routePrefix = routePrefix
+        deps.web.access = webSecurity.access(metricsFactory: metrics.factory)
         let readiness = self.readiness
         let app = Application(
             router: APIRouter.build(deps),
+            server: try webSecurity.serverBuilder(),
             configuration: .init(address: .hostname(address.host, port: address.port), serverName: nil),
             onServerRunning: { [self, logger] channel in
                 self.boundPort.withLock { $0 = channel.localAddress?.port }
