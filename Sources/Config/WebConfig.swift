@@ -110,7 +110,7 @@ extension Walker {
             }
         }
         if let tls = m.map("tls_server_config", section: "tls_server_config") {
-            config.tls = webTLS(tls, directory: directory)
+            config.tls = webTLS(tls, at: m.keyNode("tls_server_config"), directory: directory)
         }
         if let http = m.map("http_server_config", section: "http_server_config") {
             defer { http.finish() }
@@ -132,7 +132,8 @@ extension Walker {
         }
     }
 
-    private func webTLS(_ m: MapReader, directory: String) -> WebTLSServerConfig? {
+    /// `keyNode` is where whole-section problems (a missing certificate or key) are reported.
+    private func webTLS(_ m: MapReader, at keyNode: Node?, directory: String) -> WebTLSServerConfig? {
         defer { m.finish() }
         var tls = WebTLSServerConfig()
         for key in ["cert", "key", "client_ca", "cipher_suites", "curve_preferences", "prefer_server_cipher_suites",
@@ -168,9 +169,9 @@ extension Walker {
             else { error(m.value(key), "unknown TLS version: \(version)") }
         }
         if tls.certFile.isEmpty {
-            error(m.node, "tls_server_config: missing one of cert or cert_file")
+            error(keyNode, "tls_server_config: missing one of cert or cert_file")
         } else if tls.keyFile.isEmpty {
-            error(m.node, "tls_server_config: missing one of key or key_file")
+            error(keyNode, "tls_server_config: missing one of key or key_file")
         }
         if !tls.clientCAFile.isEmpty && tls.clientAuthType == .noClientCert {
             error(m.keyNode("client_ca_file"), "client CA's have been configured without a Client Auth Policy")

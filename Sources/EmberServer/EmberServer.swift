@@ -102,6 +102,7 @@ public final class EmberServer: Sendable {
         deps.web.routePrefix = routePrefix
         deps.web.access = webSecurity.access(metricsFactory: metrics.factory)
         let readiness = self.readiness
+        let tls = webSecurity.tls != nil, basicAuth = !webSecurity.config.basicAuthUsers.isEmpty
         let app = Application(
             router: APIRouter.build(deps),
             server: try webSecurity.serverBuilder(),
@@ -109,7 +110,8 @@ public final class EmberServer: Sendable {
             onServerRunning: { [self, logger] channel in
                 self.boundPort.withLock { $0 = channel.localAddress?.port }
                 logger.info("Server is ready to receive web requests.",
-                            metadata: ["address": "\(channel.localAddress.map { "\($0)" } ?? "?")"])
+                            metadata: ["address": "\(channel.localAddress.map { "\($0)" } ?? "?")",
+                                       "tls": "\(tls)", "basic_auth": "\(basicAuth)"])
             },
             logger: logger)
         let retention = RetentionService(head: head, retention: options.effectiveRetentionTime, logger: logger)

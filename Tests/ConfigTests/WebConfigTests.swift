@@ -74,9 +74,9 @@ struct WebConfigTests {
 
     @Test func tlsProblems() {
         #expect(webErrors("tls_server_config:\n  key_file: /etc/hostname\n")
-            == ["web.yml:2: tls_server_config: missing one of cert or cert_file"])
+            == ["web.yml:1: tls_server_config: missing one of cert or cert_file"])
         #expect(webErrors("tls_server_config:\n  cert_file: /etc/hostname\n")
-            == ["web.yml:2: tls_server_config: missing one of key or key_file"])
+            == ["web.yml:1: tls_server_config: missing one of key or key_file"])
         #expect(webErrors("tls_server_config:\n  cert_file: missing.pem\n  key_file: /etc/hostname\n", directory: "/nowhere")
             == ["web.yml:2: cert_file: cannot read \"/nowhere/missing.pem\""])
         #expect(webErrors("tls_server_config:\n  cert_file: /etc/hostname\n  key_file: /etc/hostname\n  client_auth_type: Sometimes\n")
