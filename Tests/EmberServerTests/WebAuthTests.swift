@@ -119,6 +119,42 @@ import Testing
         try await task.value
     }
 
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/openssl")))
+    func requiredClientCertificateIsVerifiedAgainstTheClientCA() async throws {
+        let directory = try TemporaryDirectory()
+        try makeSelfSignedCertificate(in: directory)
+        try openssl(in: directory, ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+                                    "-keyout", "ca.key", "-out", "ca.pem", "-days", "2", "-subj", "/CN=client CA"])
+        try openssl(in: directory, ["req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+                                    "-keyout", "client.key", "-out", "client.csr", "-subj", "/CN=grafana"])
+        try openssl(in: directory, ["x509", "-req", "-in", "client.csr", "-CA", "ca.pem", "-CAkey", "ca.key",
+                                    "-CAcreateserial", "-out", "client.pem", "-days", "2"])
+        let web = """
+        tls_server_config:
+          cert_file: server.pem
+          key_file: server.key
+          client_ca_file: ca.pem
+          client_auth_type: RequireAndVerifyClientCert
+        """
+        let (server, task, port) = try await start(webConfig: web, in: directory)
+        var anonymousTLS = TLSConfiguration.makeClientConfiguration()
+        anonymousTLS.trustRoots = .file(directory.path + "/server.pem")
+        var certifiedTLS = anonymousTLS
+        certifiedTLS.certificateChain = try NIOSSLCertificate.fromPEMFile(directory.path + "/client.pem").map { .certificate($0) }
+        certifiedTLS.privateKey = .privateKey(try NIOSSLPrivateKey(file: directory.path + "/client.key", format: .pem))
+        let anonymous = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(tlsConfiguration: anonymousTLS))
+        let certified = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(tlsConfiguration: certifiedTLS))
+        let url = "https://localhost:\(port)/api/v1/query?query=1"
+        let withCert = try? await get(url, client: certified)
+        let withoutCert = try? await get(url, client: anonymous)
+        try await anonymous.shutdown()
+        try await certified.shutdown()
+        #expect(withCert?.status == 200)
+        #expect(withoutCert == nil)
+        await server.shutdown()
+        try await task.value
+    }
+
     @Test func badWebConfigStopsTheServerWithFileAndLine() throws {
         let directory = try TemporaryDirectory()
         var options = ServerOptions()
@@ -151,16 +187,20 @@ import Testing
 
     /// A self-signed certificate for `localhost`, made with the `openssl` command.
     func makeSelfSignedCertificate(in directory: TemporaryDirectory) throws {
+        try openssl(in: directory, ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+                                    "-keyout", "server.key", "-out", "server.pem", "-days", "2", "-subj", "/CN=localhost",
+                                    "-addext", "subjectAltName=DNS:localhost"])
+    }
+
+    func openssl(in directory: TemporaryDirectory, _ arguments: [String]) throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
-        process.arguments = ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-                             "-keyout", "server.key", "-out", "server.pem", "-days", "2", "-subj", "/CN=localhost",
-                             "-addext", "subjectAltName=DNS:localhost"]
+        process.arguments = arguments
         process.currentDirectoryURL = URL(fileURLWithPath: directory.path)
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
         process.waitUntilExit()
-        guard process.terminationStatus == 0 else { throw TestFailure("openssl req failed") }
+        guard process.terminationStatus == 0 else { throw TestFailure("openssl \(arguments[0]) failed") }
     }
 }
