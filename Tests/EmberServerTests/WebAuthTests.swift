@@ -89,7 +89,7 @@ import Testing
     @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/openssl")))
     func tlsServesHTTPSWithTheConfiguredCertificate() async throws {
         let directory = try TemporaryDirectory()
-        try makeSelfSignedCertificate(in: directory)
+        try await makeSelfSignedCertificate(in: directory)
         let web = """
         tls_server_config:
           cert_file: server.pem
@@ -122,12 +122,12 @@ import Testing
     @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/openssl")))
     func requiredClientCertificateIsVerifiedAgainstTheClientCA() async throws {
         let directory = try TemporaryDirectory()
-        try makeSelfSignedCertificate(in: directory)
-        try openssl(in: directory, ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+        try await makeSelfSignedCertificate(in: directory)
+        try await openssl(in: directory, ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
                                     "-keyout", "ca.key", "-out", "ca.pem", "-days", "2", "-subj", "/CN=client CA"])
-        try openssl(in: directory, ["req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+        try await openssl(in: directory, ["req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
                                     "-keyout", "client.key", "-out", "client.csr", "-subj", "/CN=grafana"])
-        try openssl(in: directory, ["x509", "-req", "-in", "client.csr", "-CA", "ca.pem", "-CAkey", "ca.key",
+        try await openssl(in: directory, ["x509", "-req", "-in", "client.csr", "-CA", "ca.pem", "-CAkey", "ca.key",
                                     "-CAcreateserial", "-out", "client.pem", "-days", "2"])
         let web = """
         tls_server_config:
@@ -186,13 +186,23 @@ import Testing
     }
 
     /// A self-signed certificate for `localhost`, made with the `openssl` command.
-    func makeSelfSignedCertificate(in directory: TemporaryDirectory) throws {
-        try openssl(in: directory, ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+    func makeSelfSignedCertificate(in directory: TemporaryDirectory) async throws {
+        try await openssl(in: directory, ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
                                     "-keyout", "server.key", "-out", "server.pem", "-days", "2", "-subj", "/CN=localhost",
                                     "-addext", "subjectAltName=DNS:localhost"])
     }
 
-    func openssl(in directory: TemporaryDirectory, _ arguments: [String]) throws {
+    /// Runs `openssl` on a Dispatch thread: waiting for it on one of the few cooperative threads
+    /// would stall the servers other tests are running.
+    func openssl(in directory: TemporaryDirectory, _ arguments: [String]) async throws {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            DispatchQueue.global().async {
+                continuation.resume(with: Result { try Self.runOpenSSL(in: directory, arguments) })
+            }
+        }
+    }
+
+    static func runOpenSSL(in directory: TemporaryDirectory, _ arguments: [String]) throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
         process.arguments = arguments
