@@ -28,6 +28,8 @@ let package = Package(
     targets: [
         .systemLibrary(name: "CLZ4", path: "Sources/CLZ4", pkgConfig: "liblz4",
                        providers: [.apt(["liblz4-dev"])]),
+        // crypt(3) from libxcrypt, for bcrypt password hashes in --web.config.file.
+        .systemLibrary(name: "CCrypt", path: "Sources/CCrypt", providers: [.apt(["libcrypt-dev"])]),
         .target(name: "MetricModel", swiftSettings: strict),
         .target(name: "Exposition", dependencies: ["MetricModel"], swiftSettings: strict),
         .target(name: "Storage", dependencies: ["MetricModel"], swiftSettings: strict),
@@ -47,7 +49,7 @@ let package = Package(
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ], swiftSettings: strict),
         .target(name: "WebAPI", dependencies: [
-            "PromQL", "Storage", "Scrape", "MetricModel", "Exposition",
+            "PromQL", "Storage", "Scrape", "MetricModel", "Exposition", "CCrypt",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "CompressNIO", package: "compress-nio"),
             .product(name: "Logging", package: "swift-log"),
@@ -56,6 +58,7 @@ let package = Package(
         .target(name: "EmberServer", dependencies: [
             "WebAPI", "Scrape", "TSDB", "PromQL", "Config", "Storage",
             .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HummingbirdTLS", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Metrics", package: "swift-metrics"),
             .product(name: "Prometheus", package: "swift-prometheus"),
@@ -89,9 +92,10 @@ let package = Package(
             .product(name: "HummingbirdTesting", package: "hummingbird"),
         ]),
         .testTarget(name: "EmberServerTests", dependencies: [
-            "EmberServer", "Config",
+            "EmberServer", "Config", "WebAPI",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HummingbirdTLS", package: "hummingbird"),
         ]),
     ]
 )

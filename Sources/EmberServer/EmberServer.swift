@@ -32,6 +32,7 @@ public final class EmberServer: Sendable {
     let metrics: SelfMetrics
     let initialConfig: PrometheusConfig
     let address: ListenAddress
+    let webSecurity: WebServerSecurity
     private let boundPort = Mutex<Int?>(nil)
     private let group = Mutex<ServiceGroup?>(nil)
     /// Awaited before the WAL replay starts; tests use it to observe the server mid-startup.
@@ -49,6 +50,11 @@ public final class EmberServer: Sendable {
         self.routePrefix = try options.resolvedRoutePrefix(hostname: ProcessInfo.processInfo.hostName)
         try options.validateCORSOrigin()
         self.initialConfig = try PrometheusConfig.load(file: options.configFile)
+        if let file = options.webConfigFile, !file.isEmpty {
+            webSecurity = try WebServerSecurity(file: file)
+        } else {
+            webSecurity = WebServerSecurity()
+        }
         try FileManager.default.createDirectory(atPath: options.storagePath, withIntermediateDirectories: true)
         head = try Head(directory: options.storagePath, logger: logger)
         metrics = SelfMetrics(head: head)
@@ -94,14 +100,18 @@ public final class EmberServer: Sendable {
             quit: { [weak self] in await self?.shutdown() })
         deps.web.corsOrigin = options.corsOrigin
         deps.web.routePrefix = routePrefix
+        deps.web.access = webSecurity.access(metricsFactory: metrics.factory)
         let readiness = self.readiness
+        let tls = webSecurity.tls != nil, basicAuth = !webSecurity.config.basicAuthUsers.isEmpty
         let app = Application(
             router: APIRouter.build(deps),
+            server: try webSecurity.serverBuilder(),
             configuration: .init(address: .hostname(address.host, port: address.port), serverName: nil),
             onServerRunning: { [self, logger] channel in
                 self.boundPort.withLock { $0 = channel.localAddress?.port }
                 logger.info("Server is ready to receive web requests.",
-                            metadata: ["address": "\(channel.localAddress.map { "\($0)" } ?? "?")"])
+                            metadata: ["address": "\(channel.localAddress.map { "\($0)" } ?? "?")",
+                                       "tls": "\(tls)", "basic_auth": "\(basicAuth)"])
             },
             logger: logger)
         let retention = RetentionService(head: head, retention: options.effectiveRetentionTime, logger: logger)

@@ -57,7 +57,7 @@ public struct LifecycleHooks: Sendable {
     }
 }
 
-/// Transport options: `--web.route-prefix`, `--web.cors.origin` and response compression.
+/// Transport options: `--web.route-prefix`, `--web.cors.origin`, response compression and access control.
 public struct WebOptions: Sendable {
     /// Path every route is served under; "/" or e.g. "/prometheus" (no trailing slash needed).
     public var routePrefix = "/"
@@ -65,5 +65,7 @@ public struct WebOptions: Sendable {
     public var corsOrigin = ".*"
     /// Gzip responses when the client sends `Accept-Encoding: gzip`.
     public var compression = true
+    /// Basic auth and extra headers from `--web.config.file`.
+    public var access = WebAccess()
     public init() {}
 }

@@ -17,6 +17,8 @@ public enum APIRouter {
         let router = Router()
         let prefix = normalizedPrefix(deps.web.routePrefix)
         let cors = (try? CORSPolicy(pattern: deps.web.corsOrigin)) ?? (try! CORSPolicy(pattern: ".*"))
+        let openPaths: Set = [prefix + "/-/healthy", prefix + "/-/ready"]
+        if !deps.web.access.isEmpty { router.add(middleware: WebAccessMiddleware(deps.web.access, openPaths: openPaths)) }
         router.add(middleware: PrometheusHTTPMiddleware(apiPrefix: prefix + "/api/v1/", cors: cors,
                                                         compression: deps.web.compression))
         let routes = RouteTable(router: router, prefix: prefix)
