@@ -39,12 +39,18 @@ extension Head {
         return maxTime == .min ? nil : maxTime &+ 1
     }
 
-    /// Applies a size limit once: when over `limit` bytes, truncates the oldest data at
-    /// `retentionCut(forSize:)`. Returns the cut and the series removed, or nil when within it.
+    /// Applies a size limit: when over `limit` bytes, truncates the oldest data at
+    /// `retentionCut(forSize:)`, and again (at most three rounds) while the checkpoint that the
+    /// truncation wrote keeps usage over the limit. Returns the last cut and the series removed,
+    /// or nil when usage was within the limit.
     @discardableResult
     public func applySizeRetention(limit: Int64) -> (cut: Timestamp, removedSeries: Int)? {
-        guard let cut = retentionCut(forSize: limit) else { return nil }
-        return (cut, truncate(before: cut))
+        var result: (cut: Timestamp, removedSeries: Int)?
+        for _ in 0..<3 {
+            guard let cut = retentionCut(forSize: limit), cut > (result?.cut ?? .min) else { break }
+            result = (cut, (result?.removedSeries ?? 0) + truncate(before: cut))
+        }
+        return result
     }
 }
 
