@@ -3,6 +3,7 @@ import Config
 import Foundation
 import Hummingbird
 import Logging
+import MetricModel
 import NIOCore
 import PromQL
 import Scrape
@@ -33,6 +34,8 @@ public final class EmberServer: Sendable {
     let initialConfig: PrometheusConfig
     let address: ListenAddress
     let webSecurity: WebServerSecurity
+    /// The size retention applied, in bytes (0: none): the flag, or the small-filesystem default.
+    let retentionSizeLimit: Int64
     private let boundPort = Mutex<Int?>(nil)
     private let group = Mutex<ServiceGroup?>(nil)
     /// Awaited before the WAL replay starts; tests use it to observe the server mid-startup.
@@ -57,6 +60,7 @@ public final class EmberServer: Sendable {
         }
         try FileManager.default.createDirectory(atPath: options.storagePath, withIntermediateDirectories: true)
         head = try Head(directory: options.storagePath, logger: logger)
+        retentionSizeLimit = options.effectiveRetentionSize(filesystemBytes: filesystemSize(of: options.storagePath))
         metrics = SelfMetrics(head: head)
         engine = Engine(queryable: head, options: EngineOptions(
             lookbackDelta: options.lookbackDelta, timeout: options.queryTimeout,
@@ -98,6 +102,15 @@ public final class EmberServer: Sendable {
             enabled: options.enableLifecycle,
             reload: { reloader.reload().map { "\($0)" } },
             quit: { [weak self] in await self?.shutdown() })
+        deps.tsdbStatus = { [head] limit in TSDBStatus(head.cardinalityStats(limit: limit)) }
+        deps.walReplayStatus = { [head] in
+            let status = head.walReplayStatus
+            return (status.min, status.max, status.current)
+        }
+        deps.admin.enabled = options.enableAdminAPI
+        deps.admin.deleteSeries = { [head] sets, start, end in
+            for matchers in sets { try head.deleteSeries(matching: matchers, mint: start, maxt: end) }
+        }
         deps.web.corsOrigin = options.corsOrigin
         deps.web.routePrefix = routePrefix
         deps.web.access = webSecurity.access(metricsFactory: metrics.factory)
@@ -114,7 +127,8 @@ public final class EmberServer: Sendable {
                                        "tls": "\(tls)", "basic_auth": "\(basicAuth)"])
             },
             logger: logger)
-        let retention = RetentionService(head: head, retention: options.effectiveRetentionTime, logger: logger)
+        let retention = RetentionService(head: head, retention: options.effectiveRetentionTime,
+                                         sizeLimit: retentionSizeLimit, logger: logger)
         let initialConfig = self.initialConfig
         let storage = HeadReplayService(head: head, logger: logger, beforeReplay: beforeReplay) {
             scrapeManager.apply(initialConfig)
@@ -131,6 +145,7 @@ public final class EmberServer: Sendable {
             "storage": "\(options.storagePath)",
             "retention": "\(PrometheusDuration.format(options.effectiveRetentionTime))",
         ])
+        logger.info("Storage retention: \(options.retentionSummary(sizeLimit: retentionSizeLimit))")
         do {
             try await serviceGroup.run()
         } catch {
@@ -161,22 +176,20 @@ public final class EmberServer: Sendable {
     }
 }
 
-import MetricModel
-
-/// Drops head data older than the retention period, measured back from the newest sample.
-struct RetentionService: Service {
-    let head: Head
-    let retention: Int64
-    let logger: Logger
-
-    func run() async throws {
-        while !Task.isShuttingDownGracefully {
-            do { try await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(60)) } } catch { return }
-            let newest = head.stats.maxTime
-            guard newest != .min else { continue }
-            let removed = head.truncate(before: newest - retention)
-            if removed > 0 { logger.info("retention removed series", metadata: ["series": "\(removed)"]) }
-        }
+extension TSDBStatus {
+    /// The API's view of the head's cardinality statistics.
+    init(_ stats: CardinalityStats) {
+        self.init()
+        numSeries = stats.numSeries
+        numLabelPairs = stats.numLabelPairs
+        chunkCount = stats.chunkCount
+        minTime = stats.minTime
+        maxTime = stats.maxTime
+        let pairs: ([CardinalityStats.Entry]) -> [(name: String, value: UInt64)] = { $0.map { ($0.name, $0.value) } }
+        seriesCountByMetricName = pairs(stats.seriesCountByMetricName)
+        labelValueCountByLabelName = pairs(stats.labelValueCountByLabelName)
+        memoryInBytesByLabelName = pairs(stats.memoryInBytesByLabelName)
+        seriesCountByLabelValuePair = pairs(stats.seriesCountByLabelValuePair)
     }
 }
 

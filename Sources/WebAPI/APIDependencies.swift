@@ -31,6 +31,12 @@ public struct APIDependencies: Sendable {
     /// `global.external_labels`, added by `/federate`.
     public var externalLabels: @Sendable () -> Labels = { .empty }
     public var lifecycle = LifecycleHooks()
+    /// `/api/v1/admin/tsdb/*`; disabled by default.
+    public var admin = AdminHooks()
+    /// `/api/v1/status/tsdb` for a given top-N limit; the default is an empty head.
+    public var tsdbStatus: @Sendable (_ limit: Int) -> TSDBStatus = { _ in TSDBStatus() }
+    /// `/api/v1/status/walreplay`: first, last and current segment of the WAL replay.
+    public var walReplayStatus: @Sendable () -> (min: Int, max: Int, current: Int) = { (0, 0, 0) }
     public var web = WebOptions()
 
     public init(engine: Engine, readiness: Readiness, selfMetrics: @escaping @Sendable () -> [UInt8],

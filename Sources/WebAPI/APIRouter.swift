@@ -75,6 +75,18 @@ public enum APIRouter {
         routes.api("/status/config", [.get, .post], limit: limit) { _, _ in StatusHandlers.config(deps.configYAML()) }
         routes.api("/status/flags", [.get, .post], limit: limit) { _, _ in StatusHandlers.flags(deps.flags) }
         routes.api("/status/runtimeinfo", [.get, .post], limit: limit) { _, _ in StatusHandlers.runtimeInfo(deps.runtimeInfo()) }
+        routes.api("/status/tsdb", [.get, .post], limit: limit) { params, _ in
+            TSDBStatusHandlers.tsdb(params, status: deps.tsdbStatus)
+        }
+        routes.api("/status/walreplay", [.get, .post], limit: limit) { _, _ in
+            TSDBStatusHandlers.walReplay(deps.walReplayStatus())
+        }
+        routes.api("/admin/tsdb/delete_series", [.post, .put], limit: limit) { params, _ in
+            AdminHandlers.deleteSeries(params, hooks: deps.admin)
+        }
+        routes.api("/admin/tsdb/clean_tombstones", [.post, .put], limit: limit) { _, _ in
+            AdminHandlers.cleanTombstones(hooks: deps.admin)
+        }
         // Prometheus answers OPTIONS on every API path, known or not.
         router.on(RouterPath(prefix + "/api/v1/**"), method: .options) { _, _ in Response(status: .noContent) }
         return router

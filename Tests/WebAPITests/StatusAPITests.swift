@@ -86,3 +86,57 @@ import Testing
         #expect(goTime(-1) == "1969-12-31T23:59:59.999Z")
     }
 }
+
+@Suite struct TSDBStatusAPITests {
+    static func status(limit: Int) -> TSDBStatus {
+        var status = TSDBStatus()
+        status.numSeries = 52
+        status.numLabelPairs = 55
+        status.chunkCount = 52
+        status.minTime = 1000
+        status.maxTime = 2000
+        status.seriesCountByMetricName = Array([("req", 50), ("up", 2)].prefix(limit))
+        status.labelValueCountByLabelName = Array([("user_id", 50), ("__name__", 2)].prefix(limit))
+        status.memoryInBytesByLabelName = [("user_id", 590)]
+        status.seriesCountByLabelValuePair = [("say=\"hi\"", 7)]
+        return status
+    }
+
+    @Test func tsdbStatusHasPrometheusShapeAndPassesTheLimit() async throws {
+        let app = try makeTestApp { $0.tsdbStatus = { Self.status(limit: $0) } }
+        try await app.test(.router) { client in
+            try await client.execute(uri: "/api/v1/status/tsdb?limit=1", method: .get) { response in
+                #expect(response.status == .ok)
+                #expect(bodyText(response) == success(#"{"headStats":{"numSeries":52,"numLabelPairs":55,"chunkCount":52,"minTime":1000,"maxTime":2000},"seriesCountByMetricName":[{"name":"req","value":50}],"labelValueCountByLabelName":[{"name":"user_id","value":50}],"memoryInBytesByLabelName":[{"name":"user_id","value":590}],"seriesCountByLabelValuePair":[{"name":"say=\"hi\"","value":7}]}"#))
+            }
+            try await client.execute(uri: "/api/v1/status/tsdb", method: .get) { response in
+                #expect(bodyText(response).contains(#""seriesCountByMetricName":[{"name":"req","value":50},{"name":"up","value":2}]"#))
+            }
+        }
+    }
+
+    @Test func tsdbStatusRejectsBadLimits() async throws {
+        let app = try makeTestApp()
+        try await app.test(.router) { client in
+            for (limit, message) in [("0", "limit must be a positive number"), ("-3", "limit must be a positive number"),
+                                     ("x", "limit must be a positive number"), ("10001", "limit must not exceed 10000")] {
+                try await client.execute(uri: "/api/v1/status/tsdb?limit=\(limit)", method: .get) { response in
+                    #expect(response.status == .badRequest)
+                    #expect(bodyText(response) == badData("\"\(message)\""))
+                }
+            }
+            try await client.execute(uri: "/api/v1/status/tsdb?limit=10000", method: .get) { response in
+                #expect(bodyText(response) == success(#"{"headStats":{"numSeries":0,"numLabelPairs":0,"chunkCount":0,"minTime":9223372036854775807,"maxTime":-9223372036854775808},"seriesCountByMetricName":[],"labelValueCountByLabelName":[],"memoryInBytesByLabelName":[],"seriesCountByLabelValuePair":[]}"#))
+            }
+        }
+    }
+
+    @Test func walReplayStatus() async throws {
+        let app = try makeTestApp { $0.walReplayStatus = { (3, 9, 5) } }
+        try await app.test(.router) { client in
+            try await client.execute(uri: "/api/v1/status/walreplay", method: .get) { response in
+                #expect(bodyText(response) == success(#"{"min":3,"max":9,"current":5}"#))
+            }
+        }
+    }
+}

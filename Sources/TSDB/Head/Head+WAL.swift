@@ -21,6 +21,8 @@ public struct ReplayReport: Sendable, Equatable {
     /// Samples not newer than their series' previous sample (overlap of a checkpoint with the
     /// segments after it); dropped.
     public var skippedSamples = 0
+    /// Samples removed by deletion records (`/api/v1/admin/tsdb/delete_series`).
+    public var deletedSamples = 0
     public var duration: Duration = .zero
 }
 
@@ -46,6 +48,9 @@ extension Head {
         let checkpoints = names.compactMap(Checkpoint.number).sorted()
         var segments = names.compactMap(Checkpoint.segmentNumber).sorted()
         var replayer = WALReplayer(head: self)
+        let firstToRead = checkpoints.last.map { last in segments.first { $0 > last } ?? last + 1 } ?? segments.first ?? 0
+        let lastToRead = Swift.max(segments.last ?? firstToRead, firstToRead)
+        replayStatus.withLock { $0 = WALReplayStatus(min: firstToRead, max: lastToRead, current: firstToRead) }
         if let last = checkpoints.last {
             let checkpointDirectory = directory + "/" + Checkpoint.name(last)
             for file in try WALFiles.list(checkpointDirectory).compactMap(Checkpoint.segmentNumber).sorted() {
@@ -64,8 +69,10 @@ extension Head {
                     "before": "\(WriteAheadLog.segmentName(number))"])
             }
             previous = number
+            replayStatus.withLock { $0.current = number }
             ranges[number] = try replayer.replay(file: wal.path(ofSegment: number))
         }
+        replayStatus.withLock { $0.current = $0.max }
         let next = max(segments.last ?? -1, checkpoints.last ?? -1) + 1
         replayer.finish()
         wal.startWriting(nextSegment: next, existing: segments, ranges: ranges)

@@ -63,6 +63,8 @@ public final class Head: Appendable, Queryable, Sendable {
     let logger: Logger?
     /// Serializes WAL truncations (checkpoint + segment deletion).
     let walTruncation = Mutex(())
+    /// Progress of `replayWAL`, for `/api/v1/status/walreplay`.
+    let replayStatus = Mutex(WALReplayStatus())
 
     /// A head in memory only, open for appends.
     public init(options: Options = Options()) {
@@ -126,6 +128,23 @@ public final class Head: Appendable, Queryable, Sendable {
         index.withLock { index in refs.compactMap { index.series[$0] } }
     }
 
+    /// Takes `series` out of the index and the postings. Returns how many were there.
+    @discardableResult
+    func removeFromIndex(_ series: [MemSeries]) -> Int {
+        index.withLock { index in
+            var gone = Set<SeriesRef>()
+            var labelSets: [Labels] = []
+            for one in series where index.series[one.ref] === one {
+                gone.insert(one.ref)
+                labelSets.append(one.labels)
+                index.series[one.ref] = nil
+                index.byLabels[one.labels] = nil
+            }
+            index.postings.remove(gone, labelSets)
+            return gone.count
+        }
+    }
+
     func record(_ update: (inout Stats) -> Void) { statistics.withLock { update(&$0) } }
 
     /// Drops chunks whose samples are all older than `mint` and removes series left empty; then,
@@ -142,21 +161,11 @@ public final class Head: Appendable, Queryable, Sendable {
             chunksRemoved += removed
             if empty { emptied.append(series) }
         }
-        index.withLock { index in
-            var gone = Set<SeriesRef>()
-            var labelSets: [Labels] = []
-            for series in emptied where series.last == nil {
-                gone.insert(series.ref)
-                labelSets.append(series.labels)
-                index.series[series.ref] = nil
-                index.byLabels[series.labels] = nil
-            }
-            index.postings.remove(gone, labelSets)
-            statistics.withLock {
-                $0.seriesRemoved += gone.count
-                $0.chunks -= chunksRemoved + gone.count
-                if $0.minTime < mint { $0.minTime = mint }
-            }
+        let gone = removeFromIndex(emptied.filter { $0.last == nil })
+        statistics.withLock {
+            $0.seriesRemoved += gone
+            $0.chunks -= chunksRemoved + gone
+            if $0.minTime < mint { $0.minTime = mint }
         }
         if wal != nil {
             do {

@@ -82,6 +82,46 @@ final class MemSeries: Sendable {
         }
     }
 
+    /// What `deleteSamples` did.
+    struct DeleteOutcome {
+        var removedSamples = 0
+        /// Chunks after minus chunks before (non-empty chunks only).
+        var chunkDelta = 0
+        var empty = false
+    }
+
+    /// Removes the samples in [mint, maxt], re-encoding the remaining ones into chunks of
+    /// `samplesPerChunk`. The newest timestamp stays the append floor unless the series ends up
+    /// empty (then it is to be removed from the head).
+    func deleteSamples(from mint: Timestamp, through maxt: Timestamp, samplesPerChunk: Int) -> DeleteOutcome {
+        chunks.withLock { state in
+            var outcome = DeleteOutcome()
+            guard let lo = state.minTime, let hi = state.maxTime, lo <= maxt, hi >= mint else { return outcome }
+            let before = state.closed.count + (state.open.count > 0 ? 1 : 0)
+            var kept: [(Timestamp, Double)] = []
+            for chunk in state.closed + [state.open] {
+                var iterator = chunk.makeIterator()
+                while iterator.next() {
+                    if iterator.timestamp >= mint && iterator.timestamp <= maxt { outcome.removedSamples += 1; continue }
+                    kept.append((iterator.timestamp, iterator.value))
+                }
+            }
+            state.closed = []
+            state.open = XORChunk()
+            for (timestamp, value) in kept {
+                if state.open.count >= samplesPerChunk {
+                    state.closed.append(state.open)
+                    state.open = XORChunk()
+                }
+                state.open.append(timestamp, value)
+            }
+            state.sampleCount = kept.count
+            outcome.chunkDelta = state.closed.count + (state.open.count > 0 ? 1 : 0) - before
+            outcome.empty = kept.isEmpty
+            return outcome
+        }
+    }
+
     /// The chunks overlapping [mint, maxt], oldest first.
     func chunks(overlapping mint: Timestamp, _ maxt: Timestamp) -> [XORChunk] {
         chunks.withLock { state in

@@ -22,6 +22,14 @@ enum WALRecord: Equatable, Sendable {
     case series([SeriesEntry])
     /// A committed batch of samples.
     case samples([WALSample])
+    /// Deleted samples: each series' samples in [mint, maxt] written before this record.
+    case deletes([Deletion])
+
+    struct Deletion: Equatable, Sendable {
+        var ref: SeriesRef
+        var mint: Timestamp
+        var maxt: Timestamp
+    }
 
     struct SeriesEntry: Equatable, Sendable {
         var ref: SeriesRef
@@ -30,6 +38,7 @@ enum WALRecord: Equatable, Sendable {
 
     static let seriesType: UInt8 = 1
     static let samplesType: UInt8 = 2
+    static let deletesType: UInt8 = 3
 
     /// Why a record payload could not be decoded.
     struct DecodeError: Error, Equatable, CustomStringConvertible {
@@ -62,6 +71,14 @@ enum WALRecord: Equatable, Sendable {
                 out.appendVarint(sample.timestamp &- base)
                 let bits = sample.value.bitPattern
                 for shift in stride(from: 0, to: 64, by: 8) { out.append(UInt8(truncatingIfNeeded: bits >> UInt64(shift))) }
+            }
+        case let .deletes(deletions):
+            out.append(Self.deletesType)
+            out.appendUvarint(UInt64(deletions.count))
+            for deletion in deletions {
+                out.appendUvarint(deletion.ref)
+                out.appendVarint(deletion.mint)
+                out.appendVarint(deletion.maxt)
             }
         }
         return out
@@ -109,6 +126,17 @@ enum WALRecord: Equatable, Sendable {
                 samples.append(WALSample(ref: ref, timestamp: base &+ delta, value: Double(bitPattern: bits)))
             }
             record = .samples(samples)
+        case deletesType:
+            guard count <= UInt64(bytes.count) / 3 else { throw DecodeError(description: "deletes record claims \(count) entries in \(bytes.count) bytes") }
+            var deletions: [Deletion] = []
+            deletions.reserveCapacity(Int(count))
+            for _ in 0..<count {
+                let ref = try reader.uvarint("deleted series reference")
+                let mint = try reader.varint("deletion start")
+                let maxt = try reader.varint("deletion end")
+                deletions.append(Deletion(ref: ref, mint: mint, maxt: maxt))
+            }
+            record = .deletes(deletions)
         default:
             throw DecodeError(description: "unknown record type \(type)")
         }

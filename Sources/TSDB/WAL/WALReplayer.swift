@@ -34,6 +34,7 @@ struct WALReplayer {
                     case let .series(entries): addSeries(entries)
                     case let .samples(samples):
                         if let r = addSamples(samples) { range = range.map { var w = $0; w.widen(r); return w } ?? r }
+                    case let .deletes(deletions): applyDeletes(deletions)
                     }
                     good += length
                 case let .failure(failure):
@@ -95,6 +96,22 @@ struct WALReplayer {
         minTime = min(minTime, low)
         maxTime = max(maxTime, high)
         return WriteAheadLog.SampleRange(min: low, max: high)
+    }
+
+    /// Removes the deleted samples replayed so far; a series left empty leaves the index.
+    private mutating func applyDeletes(_ deletions: [WALRecord.Deletion]) {
+        for deletion in deletions {
+            guard let series = byRef[deletion.ref] else { continue }
+            let outcome = series.deleteSamples(from: deletion.mint, through: deletion.maxt,
+                                               samplesPerChunk: head.options.samplesPerChunk)
+            chunks += outcome.chunkDelta
+            report.deletedSamples += outcome.removedSamples
+            if outcome.empty {
+                head.removeFromIndex([series])
+                byRef[deletion.ref] = nil
+                report.series -= 1
+            }
+        }
     }
 
     /// Publishes the counts to the head's statistics.

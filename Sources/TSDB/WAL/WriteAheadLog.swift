@@ -100,6 +100,21 @@ final class WriteAheadLog: Sendable {
         }
     }
 
+    /// Writes `record` (after any queued series records), then calls `apply`, under the log's
+    /// lock so no commit slips between the two.
+    func log(_ record: WALRecord, apply: () -> Void) throws(WALError) {
+        try state.withLock { (state: inout State) throws(WALError) in
+            guard state.isWritable, !state.isClosed else {
+                throw WALError("write-ahead log \(directory) is \(state.isClosed ? "closed" : "still being replayed")")
+            }
+            var bytes = state.pendingSeries.isEmpty ? [] : WALFrame.encode(.series(state.pendingSeries))
+            bytes += WALFrame.encode(record)
+            try write(bytes, &state)
+            state.pendingSeries = []
+            apply()
+        }
+    }
+
     private func write(_ bytes: [UInt8], _ state: inout State) throws(WALError) {
         if let file = state.file, file.isDamaged || (file.length > 0 && file.length + bytes.count > segmentSize) {
             try cut(&state)
