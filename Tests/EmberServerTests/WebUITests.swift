@@ -21,10 +21,10 @@ extension WebPages {
             let directory: TemporaryDirectory
             let base: String
 
-            init() throws {
+            init(extraArguments: [String] = [], basePath: String = "", credentials: String = "") throws {
                 directory = try TemporaryDirectory()
                 let port = try freeLoopbackPort()
-                base = "http://127.0.0.1:\(port)"
+                base = "http://\(credentials)127.0.0.1:\(port)\(basePath)"
                 let config = try directory.file("prometheus.yml", """
                     global: {scrape_interval: 1s, scrape_timeout: 500ms}
                     scrape_configs:
@@ -35,7 +35,7 @@ extension WebPages {
                     """)
                 process.executableURL = URL(fileURLWithPath: try ProcessTests.emberPath)
                 process.arguments = ["--config.file=\(config)", "--storage.tsdb.path=\(directory.path)/data",
-                                     "--web.listen-address=127.0.0.1:\(port)", "--log.level=warn"]
+                                     "--web.listen-address=127.0.0.1:\(port)", "--log.level=warn"] + extraArguments
                 process.standardOutput = FileHandle.nullDevice
                 process.standardError = FileHandle.nullDevice
                 try process.run()
@@ -193,6 +193,29 @@ extension WebPages {
             #expect(paths.contains("/api/v1/targets"), "\(paths)")
             #expect(paths.contains { $0.hasPrefix("/static/targets.js") }, "\(paths)")
             try await Chromium.screenshot(url, name: "targets-behind-proxy")
+        }
+
+        /// Ember's own `--web.route-prefix` and `--web.config.file` basic auth, no proxy.
+        @Test func pagesWorkUnderEmbersOwnRoutePrefixAndBasicAuth() async throws {
+            let directory = try TemporaryDirectory()
+            // bcrypt (cost 4) of "open sesame", made with libxcrypt (as in WebAuthTests).
+            let webConfig = try directory.file("web.yml", """
+                basic_auth_users:
+                  alice: "$2b$04$eIMAmwt8mAiG41SJZ/DUBOODxnQ4x3amXKAqmRB.hRLl/GH7g4/.K"
+                """)
+            let ember = try WebUITests.RunningEmber(
+                extraArguments: ["--web.route-prefix=/ember/", "--web.config.file=\(webConfig)"],
+                basePath: "/ember", credentials: "alice:open%20sesame@")
+            let plain = ember.base.replacingOccurrences(of: "alice:open%20sesame@", with: "")
+            guard try await eventually(seconds: 30, { (try? await httpGet(plain + "/-/ready").0) == 200 }) else {
+                throw TestFailure("ember did not become ready under /ember")
+            }
+            #expect(try await httpGet(plain + "/targets").0 == 401)
+            let dom = try await Chromium.dumpDOM(ember.base + "/targets")
+            #expect(dom.contains(#"<span class="state up">UP</span>"#) || dom.contains(#"<span class="state down">DOWN</span>"#), "\(dom)")
+            let query = try await Chromium.dumpDOM(ember.base + "/query?expr=up")
+            #expect(query.contains(#"<table id="result-table">"#), "\(query)")
+            try await Chromium.screenshot(ember.base + "/targets", name: "targets-prefix-basic-auth")
         }
     }
 }
