@@ -25,10 +25,14 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         // gzip for API responses (Hummingbird has none built in); depends only on NIO and zlib.
         .package(url: "https://github.com/adam-fowler/compress-nio.git", from: "1.5.0"),
+        // Protobuf runtime for Prometheus remote-write bodies; the generated code is committed (no protoc at build time).
+        .package(url: "https://github.com/apple/swift-protobuf.git", from: "1.39.0"),
     ],
     targets: [
         .systemLibrary(name: "CLZ4", path: "Sources/CLZ4", pkgConfig: "liblz4",
                        providers: [.apt(["liblz4-dev"])]),
+        .systemLibrary(name: "CSnappy", path: "Sources/CSnappy", pkgConfig: "snappy",
+                       providers: [.apt(["libsnappy-dev"])]),
         .target(name: "MetricModel", swiftSettings: strict),
         .target(name: "Exposition", dependencies: ["MetricModel"], swiftSettings: strict),
         .target(name: "Storage", dependencies: ["MetricModel"], swiftSettings: strict),
@@ -47,6 +51,9 @@ let package = Package(
             .product(name: "Metrics", package: "swift-metrics"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ], swiftSettings: strict),
+        .target(name: "RemoteWrite", dependencies: [
+            "Storage", "MetricModel", "CSnappy", .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+        ], exclude: ["Proto/remote_write.proto", "Proto/README.md"], swiftSettings: strict),
         .target(name: "WebAPI", dependencies: [
             "PromQL", "Storage", "Scrape", "MetricModel", "Exposition",
             .product(name: "Hummingbird", package: "hummingbird"),
@@ -83,6 +90,9 @@ let package = Package(
             .product(name: "HummingbirdTLS", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Metrics", package: "swift-metrics"),
+        ]),
+        .testTarget(name: "RemoteWriteTests", dependencies: [
+            "RemoteWrite", "Storage", "MetricModel", .product(name: "SwiftProtobuf", package: "swift-protobuf"),
         ]),
         .testTarget(name: "WebAPITests", dependencies: [
             "WebAPI", "PromQL", "Storage", "Scrape", "Config", "MetricModel",
