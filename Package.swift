@@ -55,14 +55,14 @@ let package = Package(
             "Storage", "MetricModel", "CSnappy", .product(name: "SwiftProtobuf", package: "swift-protobuf"),
         ], exclude: ["Proto/remote_write.proto", "Proto/README.md"], swiftSettings: strict),
         .target(name: "WebAPI", dependencies: [
-            "PromQL", "Storage", "Scrape", "MetricModel", "Exposition",
+            "PromQL", "Storage", "Scrape", "MetricModel", "Exposition", "RemoteWrite",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "CompressNIO", package: "compress-nio"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Metrics", package: "swift-metrics"),
         ], swiftSettings: strict),
         .target(name: "EmberServer", dependencies: [
-            "WebAPI", "Scrape", "TSDB", "PromQL", "Config", "Storage",
+            "WebAPI", "RemoteWrite", "Scrape", "TSDB", "PromQL", "Config", "Storage",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Metrics", package: "swift-metrics"),
@@ -95,12 +95,13 @@ let package = Package(
             "RemoteWrite", "Storage", "MetricModel", .product(name: "SwiftProtobuf", package: "swift-protobuf"),
         ]),
         .testTarget(name: "WebAPITests", dependencies: [
-            "WebAPI", "PromQL", "Storage", "Scrape", "Config", "MetricModel",
+            "WebAPI", "PromQL", "Storage", "Scrape", "Config", "MetricModel", "RemoteWrite",
             .product(name: "CompressNIO", package: "compress-nio"),
             .product(name: "HummingbirdTesting", package: "hummingbird"),
         ]),
         .testTarget(name: "EmberServerTests", dependencies: [
-            "EmberServer", "Config",
+            "EmberServer", "Config", "RemoteWrite",
+            .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "Hummingbird", package: "hummingbird"),
         ]),

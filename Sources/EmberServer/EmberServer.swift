@@ -5,6 +5,7 @@ import Hummingbird
 import Logging
 import NIOCore
 import PromQL
+import RemoteWrite
 import Scrape
 import ServiceLifecycle
 import Synchronization
@@ -93,6 +94,7 @@ public final class EmberServer: Sendable {
             reload: { reloader.reload().map { "\($0)" } },
             quit: { [weak self] in await self?.shutdown() })
         deps.web.corsOrigin = options.corsOrigin
+        if options.enableRemoteWriteReceiver { deps.remoteWriteReceiver = RemoteWriteReceiver(storage: head) }
         deps.web.routePrefix = routePrefix
         let readiness = self.readiness
         let app = Application(

@@ -1,5 +1,6 @@
 import MetricModel
 import PromQL
+import RemoteWrite
 import Scrape
 
 /// What the HTTP layer needs from the rest of the server.
@@ -31,6 +32,8 @@ public struct APIDependencies: Sendable {
     /// `global.external_labels`, added by `/federate`.
     public var externalLabels: @Sendable () -> Labels = { .empty }
     public var lifecycle = LifecycleHooks()
+    /// `POST /api/v1/write`; nil (no `--web.enable-remote-write-receiver`) answers 404.
+    public var remoteWriteReceiver: RemoteWriteReceiver?
     public var web = WebOptions()
 
     public init(engine: Engine, readiness: Readiness, selfMetrics: @escaping @Sendable () -> [UInt8],
