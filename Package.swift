@@ -53,6 +53,7 @@ let package = Package(
         ], swiftSettings: strict),
         .target(name: "RemoteWrite", dependencies: [
             "Storage", "MetricModel", "CSnappy", .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            .product(name: "Logging", package: "swift-log"), .product(name: "Metrics", package: "swift-metrics"),
         ], exclude: ["Proto/remote_write.proto", "Proto/README.md"], swiftSettings: strict),
         .target(name: "WebAPI", dependencies: [
             "PromQL", "Storage", "Scrape", "MetricModel", "Exposition", "RemoteWrite",

@@ -94,7 +94,9 @@ public final class EmberServer: Sendable {
             reload: { reloader.reload().map { "\($0)" } },
             quit: { [weak self] in await self?.shutdown() })
         deps.web.corsOrigin = options.corsOrigin
-        if options.enableRemoteWriteReceiver { deps.remoteWriteReceiver = RemoteWriteReceiver(storage: head) }
+        if options.enableRemoteWriteReceiver {
+            deps.remoteWriteReceiver = RemoteWriteReceiver(storage: head, logger: logger, metricsFactory: metrics.factory)
+        }
         deps.web.routePrefix = routePrefix
         let readiness = self.readiness
         let app = Application(

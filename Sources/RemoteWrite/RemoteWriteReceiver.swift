@@ -1,4 +1,6 @@
+import CoreMetrics
 import Foundation
+import Logging
 import MetricModel
 import Storage
 import SwiftProtobuf
@@ -19,8 +21,13 @@ import SwiftProtobuf
 ///   Prometheus's message ("out of order sample", ...): remote write 1.0 has no partial writes, and a
 ///   4xx stops the sender from retrying. Any other storage failure rolls back and answers 500.
 /// - Success → 204. Exemplars and metadata are decoded and ignored; native histograms are skipped.
+/// - Rejected samples are logged at error level and skipped series at warning level, as Prometheus
+///   does; skipped series count in `prometheus_api_remote_write_invalid_labels_samples_total`.
 public struct RemoteWriteReceiver: Sendable {
     public let storage: any Appendable
+    public var logger = Logger(label: "ember.remote-write", factory: { _ in SwiftLogNoOpLogHandler() })
+    /// Series skipped for invalid labels (Prometheus counts them under this name, one per series).
+    public var invalidLabelsCounter: CoreMetrics.Counter?
     /// Largest snappy-decoded body accepted.
     public var maxDecodedBytes = 256 << 20
     /// Samples further than this ahead of `now` are out of bounds (Prometheus: 10 minutes).
@@ -30,6 +37,14 @@ public struct RemoteWriteReceiver: Sendable {
 
     public init(storage: any Appendable) {
         self.storage = storage
+    }
+
+    /// A receiver that logs through `logger` and counts in `metricsFactory`'s registry.
+    public init(storage: any Appendable, logger: Logger, metricsFactory: any MetricsFactory) {
+        self.storage = storage
+        self.logger = logger
+        self.invalidLabelsCounter = Counter(label: "prometheus_api_remote_write_invalid_labels_samples_total",
+                                            factory: metricsFactory)
     }
 
     /// Handles one request body with its `Content-Type` and `Content-Encoding` headers.
@@ -60,6 +75,8 @@ public struct RemoteWriteReceiver: Sendable {
         for series in request.timeseries {
             guard let labels = Self.validLabels(series.labels) else {
                 skippedSeries += 1
+                logger.warning("Invalid metric names or labels", metadata: [
+                    "got": "\(series.labels.map { "\($0.name)=\(quoteLabelValue($0.value))" })"])
                 continue
             }
             var ref: SeriesRef = 0
@@ -67,22 +84,31 @@ public struct RemoteWriteReceiver: Sendable {
                 do throws(AppendError) {
                     if sample.timestamp > maxTime {
                         appender.rollback()
+                        logRejected("out of bounds: timestamp is too far in the future", labels, sample.timestamp)
                         return .failure(400, "out of bounds: timestamp is too far in the future")
                     }
                     ref = try appender.append(ref, labels, sample.timestamp, sample.value)
                     appended += 1
                 } catch {
                     appender.rollback()
+                    logRejected(error.description, labels, sample.timestamp)
                     return .failure(Self.status(of: error), error.description)
                 }
             }
         }
+        if skippedSeries > 0 { invalidLabelsCounter?.increment(by: Int64(skippedSeries)) }
         do throws(AppendError) {
             try appender.commit()
         } catch {
+            logger.error("Committing a remote write request failed", metadata: ["err": "\(error)"])
             return .failure(500, error.description)
         }
         return RemoteWriteOutcome(status: 204, message: nil, samplesAppended: appended, seriesSkipped: skippedSeries)
+    }
+
+    private func logRejected(_ error: String, _ labels: Labels, _ timestamp: Timestamp) {
+        logger.error("Rejected sample from remote write; the request is rolled back",
+                     metadata: ["err": "\(error)", "series": "\(labels)", "timestamp": "\(timestamp)"])
     }
 
     /// 400 for the rejections a retry cannot fix, 500 for storage failures.

@@ -123,6 +123,14 @@ import Testing
         let (_, unchanged) = try await httpGet(base + "/api/v1/query?query=rw_requests_total%7Bcode%3D%22500%22%7D&time=\(time)")
         #expect(try vectorResult(unchanged).map(\.1) == ["1"])
 
+        // A series without a metric name is skipped and counted; the rest of its request lands.
+        let nameless = Self.request([([("job", "api")], [(now - 1000, 1)]), ([("__name__", "rw_named")], [(now - 1000, 4)])])
+        #expect(try await postWrite(base, try Self.wire(nameless)).0 == 204)
+        let (_, named) = try await httpGet(base + "/api/v1/query?query=rw_named&time=\(time)")
+        #expect(try vectorResult(named).map(\.1) == ["4"])
+        let (_, metrics) = try await httpGet(base + "/metrics")
+        #expect(metrics.contains("\nprometheus_api_remote_write_invalid_labels_samples_total 1\n"), "\(metrics)")
+
         let v2 = try await postWrite(base, try Self.wire(good), contentType: "application/x-protobuf;proto=io.prometheus.write.v2.Request")
         #expect(v2.0 == 415)
         let get = try await postWrite(base, [], method: .GET)
