@@ -11,7 +11,7 @@ let package = Package(
     products: [
         .executable(name: "ember", targets: ["ember"]),
         // Libraries for the benchmark package in Benchmarks/ (and anyone embedding Ember's engine).
-        .library(name: "EmberCore", targets: ["MetricModel", "Exposition", "Storage", "TSDB", "PromQL"]),
+        .library(name: "EmberCore", targets: ["MetricModel", "Exposition", "Storage", "TSDB", "PromQL", "RemoteWrite"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
