@@ -11,7 +11,7 @@ let package = Package(
     products: [
         .executable(name: "ember", targets: ["ember"]),
         // Libraries for the benchmark package in Benchmarks/ (and anyone embedding Ember's engine).
-        .library(name: "EmberCore", targets: ["MetricModel", "Exposition", "Storage", "TSDB", "PromQL"]),
+        .library(name: "EmberCore", targets: ["MetricModel", "Exposition", "Storage", "TSDB", "PromQL", "RemoteWrite"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -24,12 +24,16 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         // gzip for API responses (Hummingbird has none built in); depends only on NIO and zlib.
         .package(url: "https://github.com/adam-fowler/compress-nio.git", from: "1.5.0"),
+        // Protobuf runtime for Prometheus remote-write bodies; the generated code is committed (no protoc at build time).
+        .package(url: "https://github.com/apple/swift-protobuf.git", from: "1.39.0"),
     ],
     targets: [
         .systemLibrary(name: "CLZ4", path: "Sources/CLZ4", pkgConfig: "liblz4",
                        providers: [.apt(["liblz4-dev"])]),
         // crypt(3) from libxcrypt, for bcrypt password hashes in --web.config.file.
         .systemLibrary(name: "CCrypt", path: "Sources/CCrypt", providers: [.apt(["libcrypt-dev"])]),
+        .systemLibrary(name: "CSnappy", path: "Sources/CSnappy", pkgConfig: "snappy",
+                       providers: [.apt(["libsnappy-dev"])]),
         .target(name: "MetricModel", swiftSettings: strict),
         .target(name: "Exposition", dependencies: ["MetricModel"], swiftSettings: strict),
         .target(name: "Storage", dependencies: ["MetricModel"], swiftSettings: strict),
@@ -48,15 +52,19 @@ let package = Package(
             .product(name: "Metrics", package: "swift-metrics"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ], swiftSettings: strict),
+        .target(name: "RemoteWrite", dependencies: [
+            "Storage", "MetricModel", "CSnappy", .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            .product(name: "Logging", package: "swift-log"), .product(name: "Metrics", package: "swift-metrics"),
+        ], exclude: ["Proto/remote_write.proto", "Proto/README.md"], swiftSettings: strict),
         .target(name: "WebAPI", dependencies: [
-            "PromQL", "Storage", "Scrape", "MetricModel", "Exposition", "CCrypt",
+            "PromQL", "Storage", "Scrape", "MetricModel", "Exposition", "CCrypt", "RemoteWrite",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "CompressNIO", package: "compress-nio"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Metrics", package: "swift-metrics"),
         ], swiftSettings: strict),
         .target(name: "EmberServer", dependencies: [
-            "WebAPI", "Scrape", "TSDB", "PromQL", "Config", "Storage",
+            "WebAPI", "RemoteWrite", "Scrape", "TSDB", "PromQL", "Config", "Storage",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdTLS", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"),
@@ -86,13 +94,17 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Metrics", package: "swift-metrics"),
         ]),
+        .testTarget(name: "RemoteWriteTests", dependencies: [
+            "RemoteWrite", "Storage", "MetricModel", .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+        ]),
         .testTarget(name: "WebAPITests", dependencies: [
-            "WebAPI", "PromQL", "Storage", "Scrape", "Config", "MetricModel",
+            "WebAPI", "PromQL", "Storage", "Scrape", "Config", "MetricModel", "RemoteWrite",
             .product(name: "CompressNIO", package: "compress-nio"),
             .product(name: "HummingbirdTesting", package: "hummingbird"),
         ]),
         .testTarget(name: "EmberServerTests", dependencies: [
-            "EmberServer", "Config", "WebAPI",
+            "EmberServer", "Config", "WebAPI", "RemoteWrite",
+            .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdTLS", package: "hummingbird"),

@@ -45,5 +45,6 @@ let package = Package(
         benchmarkTarget("ChunkBenchmarks"),
         benchmarkTarget("ExpositionBenchmarks"),
         benchmarkTarget("HeadBenchmarks"),
+        benchmarkTarget("RemoteWriteBenchmarks"),
     ]
 )

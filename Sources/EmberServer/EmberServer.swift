@@ -6,6 +6,7 @@ import Logging
 import MetricModel
 import NIOCore
 import PromQL
+import RemoteWrite
 import Scrape
 import ServiceLifecycle
 import Synchronization
@@ -112,6 +113,9 @@ public final class EmberServer: Sendable {
             for matchers in sets { try head.deleteSeries(matching: matchers, mint: start, maxt: end) }
         }
         deps.web.corsOrigin = options.corsOrigin
+        if options.enableRemoteWriteReceiver {
+            deps.remoteWriteReceiver = RemoteWriteReceiver(storage: head, logger: logger, metricsFactory: metrics.factory)
+        }
         deps.web.routePrefix = routePrefix
         deps.web.access = webSecurity.access(metricsFactory: metrics.factory)
         let readiness = self.readiness

@@ -1,5 +1,6 @@
 import MetricModel
 import PromQL
+import RemoteWrite
 import Scrape
 
 /// What the HTTP layer needs from the rest of the server.
@@ -37,6 +38,8 @@ public struct APIDependencies: Sendable {
     public var tsdbStatus: @Sendable (_ limit: Int) -> TSDBStatus = { _ in TSDBStatus() }
     /// `/api/v1/status/walreplay`: first, last and current segment of the WAL replay.
     public var walReplayStatus: @Sendable () -> (min: Int, max: Int, current: Int) = { (0, 0, 0) }
+    /// `POST /api/v1/write`; nil (no `--web.enable-remote-write-receiver`) answers 404.
+    public var remoteWriteReceiver: RemoteWriteReceiver?
     public var web = WebOptions()
 
     public init(engine: Engine, readiness: Readiness, selfMetrics: @escaping @Sendable () -> [UInt8],

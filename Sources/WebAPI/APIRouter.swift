@@ -46,6 +46,7 @@ public enum APIRouter {
                                              externalLabels: deps.externalLabels())
         }
         LifecycleRoutes.add(to: routes, hooks: deps.lifecycle)
+        RemoteWriteRoute.add(to: routes, receiver: deps.remoteWriteReceiver, readiness: deps.readiness)
 
         routes.api("/query", [.get, .post], limit: limit) { params, _ in
             await QueryHandlers.instantQuery(params, engine: deps.engine)
