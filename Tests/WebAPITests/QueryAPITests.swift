@@ -111,3 +111,15 @@ import Testing
         #expect(String(decoding: writer.bytes, as: UTF8.self) == #""a\u0001\t\"\\é""#)
     }
 }
+
+@Suite struct TimeTextTests {
+    @Test func rfc3339AndGoTimeInUTC() {
+        #expect(rfc3339(1_700_000_000_123) == "2023-11-14T22:13:20.123Z")
+        #expect(rfc3339(1_700_000_000_000) == "2023-11-14T22:13:20.000Z")
+        #expect(rfc3339(0) == "1970-01-01T00:00:00.000Z")
+        #expect(rfc3339(-1) == "1969-12-31T23:59:59.999Z")
+        #expect(goTime(1_700_000_000_500) == "2023-11-14T22:13:20.5Z")
+        #expect(goTime(1_700_000_000_000) == "2023-11-14T22:13:20Z")
+        #expect(goTime(-62_135_596_800_000) == "0001-01-01T00:00:00Z")
+    }
+}
