@@ -40,6 +40,24 @@ import Testing
         #expect(window.map(\.1) == Array(10...20).map(Double.init))
     }
 
+    @Test func chunksNeverSpanAMultipleOfTheChunkRange() throws {
+        var options = Head.Options()
+        options.chunkRange = 1000
+        let head = Head(options: options)
+        let labels = series("m")
+        let app = head.appender()
+        // 10 samples per range, ranges [-1000, 0), [0, 1000), [1000, 2000): three chunks.
+        for t in stride(from: Int64(-1000), to: 2000, by: 100) { try app.append(0, labels, t, Double(t)) }
+        try app.commit()
+        let memSeries = try #require(head.index.withLock { $0.series.values.first })
+        let chunks = memSeries.chunks(overlapping: .min, .max)
+        #expect(chunks.map { $0.minTime! } == [-1000, 0, 1000])
+        #expect(chunks.map { $0.maxTime! } == [-100, 900, 1900])
+        #expect(MemSeries.rangeStart(-1, 1000) == -1000)
+        #expect(MemSeries.rangeStart(-1000, 1000) == -1000)
+        #expect(MemSeries.rangeStart(999, 1000) == 0)
+    }
+
     @Test func postingsSelectionMatchesAllFourMatcherKinds() throws {
         let head = Head()
         let app = head.appender()

@@ -27,7 +27,7 @@ extension Head {
             var chunkDelta = 0
             var emptied: [MemSeries] = []
             for series in matched {
-                let outcome = series.deleteSamples(from: mint, through: maxt, samplesPerChunk: self.options.samplesPerChunk)
+                let outcome = series.deleteSamples(from: mint, through: maxt, samplesPerChunk: self.options.samplesPerChunk, chunkRange: self.options.chunkRange)
                 result.samples += outcome.removedSamples
                 chunkDelta += outcome.chunkDelta
                 if outcome.empty { emptied.append(series) }

@@ -19,6 +19,10 @@ public final class Head: Appendable, Queryable, Sendable {
     public struct Options: Sendable {
         /// Samples per chunk before a new one is cut (Prometheus: 120).
         public var samplesPerChunk = 120
+        /// The block range in milliseconds (Prometheus: 2 h, `--storage.tsdb.min-block-duration`).
+        /// A chunk never spans a multiple of it, so a block cut at those multiples takes whole
+        /// chunks and the head can drop exactly the chunks a block took.
+        public var chunkRange: Int64 = 2 * 3600 * 1000
         /// Size at which the write-ahead log starts a new segment file (Prometheus: 128 MiB).
         public var walSegmentSize = 128 << 20
         public init() {}

@@ -64,7 +64,7 @@ final class HeadAppender: Appender {
         var rejected = 0
         var minT = Timestamp.max, maxT = Timestamp.min
         for sample in pending {
-            switch sample.series.append(sample.timestamp, sample.value, samplesPerChunk: head.options.samplesPerChunk) {
+            switch sample.series.append(sample.timestamp, sample.value, samplesPerChunk: head.options.samplesPerChunk, chunkRange: head.options.chunkRange) {
             case .startedChunk: newChunks += 1
             case .appended: break
             case .rejected: rejected += 1; continue

@@ -46,11 +46,12 @@ final class MemSeries: Sendable {
     /// Appends one validated sample. Rechecks the order under the series' lock, so a sample that
     /// lost a race with another batch is rejected instead of breaking the chunk.
     @discardableResult
-    func append(_ timestamp: Timestamp, _ value: Double, samplesPerChunk: Int) -> AppendOutcome {
+    func append(_ timestamp: Timestamp, _ value: Double, samplesPerChunk: Int, chunkRange: Int64) -> AppendOutcome {
         chunks.withLock { state in
             if state.sampleCount > 0 && timestamp <= state.lastTimestamp { return .rejected }
             var cut = false
-            if state.open.count >= samplesPerChunk {
+            if state.open.count >= samplesPerChunk
+                || (state.open.count > 0 && Self.rangeStart(timestamp, chunkRange) != Self.rangeStart(state.open.minTime!, chunkRange)) {
                 state.closed.append(state.open)
                 state.open = XORChunk()
                 cut = true
@@ -62,6 +63,13 @@ final class MemSeries: Sendable {
             state.sampleCount += 1
             return cut ? .startedChunk : .appended
         }
+    }
+
+    /// The multiple of `range` at or below `t` (floor division, also for negative times).
+    static func rangeStart(_ t: Timestamp, _ range: Int64) -> Timestamp {
+        guard range > 0 else { return 0 }
+        let q = t / range
+        return (t % range < 0 ? q - 1 : q) * range
     }
 
     /// Drops whole chunks whose samples are all older than `mint`. Returns the number removed and
@@ -93,7 +101,7 @@ final class MemSeries: Sendable {
     /// Removes the samples in [mint, maxt], re-encoding the remaining ones into chunks of
     /// `samplesPerChunk`. The newest timestamp stays the append floor unless the series ends up
     /// empty (then it is to be removed from the head).
-    func deleteSamples(from mint: Timestamp, through maxt: Timestamp, samplesPerChunk: Int) -> DeleteOutcome {
+    func deleteSamples(from mint: Timestamp, through maxt: Timestamp, samplesPerChunk: Int, chunkRange: Int64) -> DeleteOutcome {
         chunks.withLock { state in
             var outcome = DeleteOutcome()
             guard let lo = state.minTime, let hi = state.maxTime, lo <= maxt, hi >= mint else { return outcome }
@@ -109,7 +117,8 @@ final class MemSeries: Sendable {
             state.closed = []
             state.open = XORChunk()
             for (timestamp, value) in kept {
-                if state.open.count >= samplesPerChunk {
+                if state.open.count >= samplesPerChunk
+                    || (state.open.count > 0 && Self.rangeStart(timestamp, chunkRange) != Self.rangeStart(state.open.minTime!, chunkRange)) {
                     state.closed.append(state.open)
                     state.open = XORChunk()
                 }

@@ -85,7 +85,7 @@ struct WALReplayer {
                 highestRef = max(highestRef, sample.ref)
                 continue
             }
-            switch series.append(sample.timestamp, sample.value, samplesPerChunk: perChunk) {
+            switch series.append(sample.timestamp, sample.value, samplesPerChunk: perChunk, chunkRange: head.options.chunkRange) {
             case .rejected: report.skippedSamples += 1; continue
             case .startedChunk: chunks += 1
             case .appended: break
@@ -103,7 +103,7 @@ struct WALReplayer {
         for deletion in deletions {
             guard let series = byRef[deletion.ref] else { continue }
             let outcome = series.deleteSamples(from: deletion.mint, through: deletion.maxt,
-                                               samplesPerChunk: head.options.samplesPerChunk)
+                                               samplesPerChunk: head.options.samplesPerChunk, chunkRange: head.options.chunkRange)
             chunks += outcome.chunkDelta
             report.deletedSamples += outcome.removedSamples
             if outcome.empty {
