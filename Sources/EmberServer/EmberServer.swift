@@ -23,7 +23,10 @@ import WebAPI
 /// and fsyncing the log) and returns. SIGHUP reloads the configuration.
 public final class EmberServer: Sendable {
     public let options: ServerOptions
-    public let head: Head
+    /// The store: blocks and the head.
+    public let database: Database
+    /// The database's head (recent data and the write-ahead log).
+    public var head: Head { database.head }
     public let engine: Engine
     public let readiness = Readiness()
     /// Metric metadata per target, served by `/api/v1/metadata`.
@@ -60,10 +63,10 @@ public final class EmberServer: Sendable {
             webSecurity = WebServerSecurity()
         }
         try FileManager.default.createDirectory(atPath: options.storagePath, withIntermediateDirectories: true)
-        head = try Head(directory: options.storagePath, logger: logger)
+        database = try Database(directory: options.storagePath, options: options.databaseOptions, logger: logger)
         retentionSizeLimit = options.effectiveRetentionSize(filesystemBytes: filesystemSize(of: options.storagePath))
-        metrics = SelfMetrics(head: head)
-        engine = Engine(queryable: head, options: EngineOptions(
+        metrics = SelfMetrics(database: database)
+        engine = Engine(queryable: database, options: EngineOptions(
             lookbackDelta: options.lookbackDelta, timeout: options.queryTimeout,
             maxSamples: options.queryMaxSamples, maxConcurrency: options.queryMaxConcurrency))
     }
@@ -79,7 +82,7 @@ public final class EmberServer: Sendable {
         // not a retry loop until the timeout.
         clientConfiguration.connectionPool.retryConnectionEstablishment = false
         let httpClient = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfiguration)
-        let scrapeManager = ScrapeManager(storage: head, httpClient: httpClient, logger: logger,
+        let scrapeManager = ScrapeManager(storage: database, httpClient: httpClient, logger: logger,
                                           metricsFactory: metrics.factory)
         let reloader = ConfigReloader(path: options.configFile, initial: initialConfig,
                                       scrapeManager: scrapeManager, logger: logger, metrics: metrics)
@@ -114,7 +117,7 @@ public final class EmberServer: Sendable {
         }
         deps.web.corsOrigin = options.corsOrigin
         if options.enableRemoteWriteReceiver {
-            deps.remoteWriteReceiver = RemoteWriteReceiver(storage: head, logger: logger, metricsFactory: metrics.factory)
+            deps.remoteWriteReceiver = RemoteWriteReceiver(storage: database, logger: logger, metricsFactory: metrics.factory)
         }
         deps.web.routePrefix = routePrefix
         deps.web.access = webSecurity.access(metricsFactory: metrics.factory)
@@ -131,16 +134,17 @@ public final class EmberServer: Sendable {
                                        "tls": "\(tls)", "basic_auth": "\(basicAuth)"])
             },
             logger: logger)
-        let retention = RetentionService(head: head, retention: options.effectiveRetentionTime,
-                                         sizeLimit: retentionSizeLimit, logger: logger)
+        let maintenance = StorageMaintenanceService(database: database, retention: options.effectiveRetentionTime,
+                                                    sizeLimit: retentionSizeLimit, logger: logger)
         let initialConfig = self.initialConfig
-        let storage = HeadReplayService(head: head, logger: logger, beforeReplay: beforeReplay) {
+        let storage = HeadReplayService(database: database, logger: logger, beforeReplay: beforeReplay,
+                                        maintenance: { maintenance.enforce() }) {
             scrapeManager.apply(initialConfig)
             readiness.markReady()
         }
         let serviceGroup = ServiceGroup(configuration: .init(
             services: [.init(service: storage), .init(service: app), .init(service: scrapeManager),
-                       .init(service: reloader), .init(service: retention)],
+                       .init(service: reloader), .init(service: maintenance)],
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger))
         group.withLock { $0 = serviceGroup }
@@ -167,7 +171,7 @@ public final class EmberServer: Sendable {
     /// Flushes and closes the write-ahead log; a failure is logged, as the process is ending.
     private func closeHead() {
         do {
-            try head.close()
+            try database.close()
         } catch {
             logger.error("closing the head failed", metadata: ["err": "\(error)"])
         }

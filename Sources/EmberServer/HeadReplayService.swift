@@ -3,20 +3,22 @@ import Logging
 import ServiceLifecycle
 import TSDB
 
-/// Replays the head's write-ahead log once the service group runs (so the HTTP listener already
+/// Replays the database's write-ahead log once the service group runs (so the HTTP listener already
 /// answers, with `/-/ready` at 503), logs the outcome, calls `onReplayed` (start scraping, mark
 /// ready), then waits for shutdown. A replay that fails with an I/O error stops the server.
 struct HeadReplayService: Service {
-    let head: Head
+    let database: Database
     let logger: Logger
     let beforeReplay: (@Sendable () async -> Void)?
+    /// Run after the replay, before `onReplayed`: a first compaction and retention round.
+    var maintenance: (@Sendable () -> Void)?
     let onReplayed: @Sendable () -> Void
 
     func run() async throws {
         if let beforeReplay { await beforeReplay() }
         logger.info("Replaying WAL, this may take a while")
-        let head = self.head
-        let report = try await Task.detached { try head.replayWAL() }.value
+        let database = self.database
+        let report = try await Task.detached { try database.replay() }.value
         let seconds = Double(report.duration.components.seconds) + Double(report.duration.components.attoseconds) / 1e18
         logger.info("WAL replay completed", metadata: [
             "duration": "\(String(format: "%.3f", seconds))s", "series": "\(report.series)",
@@ -28,6 +30,9 @@ struct HeadReplayService: Service {
         }
         // Asked to stop while replaying: do not start scraping on the way out.
         guard !Task.isShuttingDownGracefully else { return }
+        logger.info("TSDB started", metadata: ["blocks": "\(database.blocks.count)"])
+        // Catch up at once on what a long downtime left due (blocks to cut, data past retention).
+        await Task.detached { maintenance?() }.value
         onReplayed()
         try? await gracefulShutdown()
     }

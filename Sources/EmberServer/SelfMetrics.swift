@@ -11,12 +11,12 @@ import TSDB
 public final class SelfMetrics: Sendable {
     public let registry = PrometheusCollectorRegistry()
     public let factory: PrometheusMetricsFactory
-    private let head: Head
+    private let database: Database
     private let startTime = Date().timeIntervalSince1970
     private let counted = Mutex<[String: Double]>([:])
 
-    public init(head: Head) {
-        self.head = head
+    public init(database: Database) {
+        self.database = database
         var factory = PrometheusMetricsFactory(registry: registry)
         factory.defaultDurationHistogramBuckets = [.milliseconds(5), .milliseconds(25), .milliseconds(100),
                                                    .milliseconds(500), .seconds(1), .seconds(5), .seconds(30)]
@@ -27,7 +27,18 @@ public final class SelfMetrics: Sendable {
 
     /// Refreshes the sampled gauges and renders everything in the text format.
     public func render() -> [UInt8] {
-        let stats = head.stats
+        let stats = database.head.stats
+        let db = database.stats
+        let blocks = database.blocks
+        record("prometheus_tsdb_blocks_loaded", blocks.count)
+        record("prometheus_tsdb_storage_blocks_bytes", Int(blocks.reduce(Int64(0)) { $0 + $1.sizeOnDisk }))
+        record("prometheus_tsdb_lowest_timestamp", Int(blocks.first?.meta.minTime ?? (stats.minTime == .max ? 0 : stats.minTime)))
+        record("prometheus_tsdb_compactions_total", db.compactionsTotal)
+        record("prometheus_tsdb_compactions_failed_total", db.compactionsFailed)
+        record("prometheus_tsdb_head_truncations_total", db.headCompactions)
+        record("prometheus_tsdb_time_retentions_total", db.blocksDeletedByTime)
+        record("prometheus_tsdb_size_retentions_total", db.blocksDeletedBySize)
+        record("prometheus_tsdb_out_of_bound_samples_total", stats.outOfBoundsSamples)
         record("prometheus_tsdb_head_series", stats.series)
         record("prometheus_tsdb_head_chunks", stats.chunks)
         record("prometheus_tsdb_head_series_created_total", stats.seriesCreated)

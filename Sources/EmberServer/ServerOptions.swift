@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import MetricModel
+import TSDB
 
 /// Everything the command line configures, with Prometheus's defaults.
 ///
@@ -13,6 +14,11 @@ public struct ServerOptions: Sendable {
     public var retentionTime: Int64 = 0
     /// Bytes; 0 means no size limit.
     public var retentionSize: Int64 = 0
+    /// `--storage.tsdb.min-block-duration` (hidden in Prometheus): the block range, 2 h.
+    public var minBlockDuration: Int64 = 2 * 3_600_000
+    /// `--storage.tsdb.max-block-duration` (hidden in Prometheus); 0 means 10% of the retention
+    /// time, at most 31 d.
+    public var maxBlockDuration: Int64 = 0
     public var enableLifecycle = false
     public var enableAdminAPI = false
     public var enableRemoteWriteReceiver = false
@@ -36,6 +42,21 @@ public struct ServerOptions: Sendable {
     public var effectiveRetentionTime: Int64 { retentionTime > 0 ? retentionTime : Self.defaultRetention }
 
     public init() {}
+
+    /// The longest block compaction produces: the flag, else 10% of the retention time capped
+    /// at 31 d (Prometheus's rule), never below the block range.
+    public var effectiveMaxBlockDuration: Int64 {
+        let chosen = maxBlockDuration > 0 ? maxBlockDuration : Swift.min(31 * 24 * 3_600_000, effectiveRetentionTime / 10)
+        return Swift.max(chosen, minBlockDuration)
+    }
+
+    /// The storage engine's options from the flags.
+    public var databaseOptions: Database.Options {
+        var options = Database.Options()
+        options.blockRange = minBlockDuration
+        options.maxBlockDuration = effectiveMaxBlockDuration
+        return options
+    }
 
     /// The external URL as Prometheus computes it: the flag, or `http://<hostname>:<port>`, with
     /// the path's trailing slashes removed.
@@ -71,6 +92,8 @@ public struct ServerOptions: Sendable {
             "storage.tsdb.path": storagePath,
             "storage.tsdb.retention.time": PrometheusDuration.format(retentionTime),
             "storage.tsdb.retention.size": base2Bytes(retentionSize),
+            "storage.tsdb.min-block-duration": PrometheusDuration.format(minBlockDuration),
+            "storage.tsdb.max-block-duration": PrometheusDuration.format(effectiveMaxBlockDuration),
             "web.listen-address": listenAddress,
             "web.enable-lifecycle": String(enableLifecycle),
             "web.enable-admin-api": String(enableAdminAPI),

@@ -22,6 +22,14 @@ struct Serve: AsyncParsableCommand {
             help: "Maximum number of bytes that can be stored for blocks, e.g. 512MB. Units: B, KB, MB, GB, TB, PB, EB.")
     var retentionSize: String?
 
+    @Option(name: .customLong("storage.tsdb.min-block-duration"),
+            help: ArgumentHelp("Minimum duration of a data block before being persisted.", visibility: .hidden))
+    var minBlockDuration = "2h"
+
+    @Option(name: .customLong("storage.tsdb.max-block-duration"),
+            help: ArgumentHelp("Maximum duration compacted blocks may span. (default: 10% of the retention period)", visibility: .hidden))
+    var maxBlockDuration: String?
+
     @Option(name: .customLong("web.listen-address"), help: "Address to listen on for UI, API, and telemetry.")
     var listenAddress = "0.0.0.0:9090"
 
@@ -76,6 +84,8 @@ struct Serve: AsyncParsableCommand {
         options.storagePath = storagePath
         options.listenAddress = listenAddress
         options.retentionTime = try retentionTime.map { try duration($0, flag: "storage.tsdb.retention.time") } ?? 0
+        options.minBlockDuration = try duration(minBlockDuration, flag: "storage.tsdb.min-block-duration")
+        options.maxBlockDuration = try maxBlockDuration.map { try duration($0, flag: "storage.tsdb.max-block-duration") } ?? 0
         options.retentionSize = try retentionSize.map { try ByteSize.parse($0, flag: "storage.tsdb.retention.size") } ?? 0
         options.enableLifecycle = enableLifecycle
         options.enableAdminAPI = enableAdminAPI

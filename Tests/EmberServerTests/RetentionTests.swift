@@ -23,11 +23,12 @@ import TSDB
         #expect(filesystemSize(of: "/no/such/dir") == nil)
     }
 
-    @Test func retentionServiceBringsTheWALUnderATinyLimit() throws {
+    @Test func maintenanceBringsTheWALUnderATinyLimitWhenNoBlockIsLeft() throws {
         let directory = try TemporaryDirectory()
-        var headOptions = Head.Options()
-        headOptions.walSegmentSize = 256
-        let head = try Head.open(directory: directory.path, options: headOptions)
+        var options = Database.Options()
+        options.head.walSegmentSize = 256
+        let database = try Database.open(directory: directory.path, options: options)
+        let head = database.head
         let labels = Labels(["__name__": "up", "job": "a"])
         for t in 0..<400 as Range<Int64> {
             let app = head.appender()
@@ -35,7 +36,7 @@ import TSDB
             try app.commit()
         }
         #expect(head.diskUsage() > 4000)
-        let service = RetentionService(head: head, retention: ServerOptions.defaultRetention, sizeLimit: 1500,
+        let service = StorageMaintenanceService(database: database, retention: ServerOptions.defaultRetention, sizeLimit: 1500,
                                        logger: Logger(label: "test"))
         service.enforce()
         #expect(head.diskUsage() <= 1500)

@@ -23,6 +23,10 @@ public final class Head: Appendable, Queryable, Sendable {
         /// A chunk never spans a multiple of it, so a block cut at those multiples takes whole
         /// chunks and the head can drop exactly the chunks a block took.
         public var chunkRange: Int64 = 2 * 3600 * 1000
+        /// Whether appends older than `appendableMinTime` are refused as out of bounds. A head
+        /// that blocks are cut from needs it (a sample must not land in a range already
+        /// persisted or being persisted); a standalone head accepts anything in order.
+        public var enforceAppendWindow = false
         /// Size at which the write-ahead log starts a new segment file (Prometheus: 128 MiB).
         public var walSegmentSize = 128 << 20
         public init() {}
@@ -37,6 +41,8 @@ public final class Head: Appendable, Queryable, Sendable {
         public var samplesAppended = 0
         public var outOfOrderSamples = 0
         public var duplicateSamples = 0
+        /// Samples refused because they were older than the appendable window.
+        public var outOfBoundsSamples = 0
         public var minTime: Timestamp = .max
         public var maxTime: Timestamp = .min
         /// Commits refused because their write-ahead-log write failed.
@@ -62,6 +68,9 @@ public final class Head: Appendable, Queryable, Sendable {
     let index = Mutex(Index())
     let statistics = Mutex(Stats())
     let phase: Atomic<UInt8>
+    /// Samples older than this are out of bounds (with `enforceAppendWindow`): the end of the
+    /// newest persisted block.
+    let minValidTime = Atomic<Int64>(Int64.min)
     /// The write-ahead log, nil for an in-memory head.
     let wal: WriteAheadLog?
     let logger: Logger?

@@ -17,6 +17,9 @@ final class HeadAppender: Appender {
     private var pendingTail: [SeriesRef: (Timestamp, Double)] = [:]
     private var outOfOrder = 0
     private var duplicates = 0
+    private var outOfBounds = 0
+    /// `head.appendableMinTime` when this batch started (read once per batch).
+    private var appendFloor: Timestamp?
 
     init(head: Head) { self.head = head }
 
@@ -26,6 +29,10 @@ final class HeadAppender: Appender {
         case .open: break
         case .replaying: throw .storage("TSDB not ready: write-ahead log replay in progress")
         case .closed: throw .storage("TSDB is closed")
+        }
+        if head.options.enforceAppendWindow {
+            if appendFloor == nil { appendFloor = head.appendableMinTime }
+            if timestamp < appendFloor! { outOfBounds += 1; throw .outOfBounds }
         }
         let series = head.getOrCreate(ref, labels)
         if let (lastT, lastV) = pendingTail[series.ref] ?? series.last {
@@ -73,9 +80,10 @@ final class HeadAppender: Appender {
             maxT = max(maxT, sample.timestamp)
         }
         let appended = pending.count - rejected
-        let (ooo, dup) = (outOfOrder + rejected, duplicates)
+        let (ooo, dup, oob) = (outOfOrder + rejected, duplicates, outOfBounds)
         head.record { stats in
             stats.samplesAppended += appended
+            stats.outOfBoundsSamples += oob
             stats.chunks += newChunks
             stats.outOfOrderSamples += ooo
             stats.duplicateSamples += dup
@@ -87,6 +95,8 @@ final class HeadAppender: Appender {
     }
 
     func rollback() {
+        let oob = outOfBounds
+        if oob > 0 { head.record { $0.outOfBoundsSamples += oob } }
         pending = []
         pendingTail = [:]
     }

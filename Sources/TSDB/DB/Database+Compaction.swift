@@ -1,0 +1,79 @@
+import Foundation
+import MetricModel
+
+extension Database {
+    /// One round of compaction: cuts blocks from the head while it spans more than 1.5 block
+    /// ranges, then merges blocks as `CompactionPlanner` says. Returns the blocks written. A
+    /// failure leaves everything as it was (a half-written block is a `*.tmp` directory, removed
+    /// at the next start) and is counted and thrown.
+    @discardableResult
+    public func compact() throws -> Int {
+        try maintenance.withLock { _ in
+            do {
+                let written = try compactHead()
+                return written + (try compactBlocks())
+            } catch {
+                record { $0.compactionsFailed += 1 }
+                throw error
+            }
+        }
+    }
+
+    /// Cuts `[k·range, (k+1)·range)` windows off the head's oldest end into level-1 blocks.
+    func compactHead() throws -> Int {
+        let range = options.blockRange
+        var written = 0
+        while true {
+            let newest = head.stats.maxTime
+            guard newest != .min, let oldest = head.oldestSampleTime(), newest - oldest > range / 2 * 3 else { break }
+            let mint = MemSeries.rangeStart(oldest, range)
+            let maxt = mint + range
+            // Nothing may be appended below maxt from now on; the window already excludes it.
+            head.setMinValidTime(maxt)
+            let series = head.blockSeries(mint: mint, maxt: maxt)
+            if series.count > 0 {
+                let started = ContinuousClock.now
+                let meta = try BlockWriter.write(parent: directory, minTime: mint, maxTime: maxt, level: 1,
+                                                 sources: nil, series: series)
+                let block = try Block.open(directory + "/" + meta.ulid)
+                swapBlocks(removing: [], adding: [block])
+                written += 1
+                record {
+                    $0.headCompactions += 1
+                    $0.compactionsTotal += 1
+                }
+                logger?.info("write block", metadata: [
+                    "ulid": "\(meta.ulid)", "mint": "\(mint)", "maxt": "\(maxt)", "series": "\(meta.stats.numSeries)",
+                    "samples": "\(meta.stats.numSamples)", "duration": "\(ContinuousClock.now - started)"])
+            }
+            head.truncate(before: maxt)
+        }
+        return written
+    }
+
+    /// Merges blocks while the planner finds a group; each merge writes one block, then deletes
+    /// its parents.
+    func compactBlocks() throws -> Int {
+        var written = 0
+        while let ulids = CompactionPlanner.plan(blocks.map(\.meta), ranges: options.compactionRanges) {
+            let parents = blocks.filter { ulids.contains($0.meta.ulid) }
+            guard parents.count > 1 else { break }
+            let started = ContinuousClock.now
+            let sources = Array(Set(parents.flatMap(\.meta.compaction.sources))).sorted()
+            let level = (parents.map(\.meta.compaction.level).max() ?? 0) + 1
+            let merged = BlockMerger(parents.map { $0.allSeries() }, samplesPerChunk: options.head.samplesPerChunk)
+            let meta = try BlockWriter.write(parent: directory, minTime: parents.map(\.meta.minTime).min()!,
+                                             maxTime: parents.map(\.meta.maxTime).max()!, level: level,
+                                             sources: sources, series: merged)
+            let block = try Block.open(directory + "/" + meta.ulid)
+            swapBlocks(removing: parents, adding: [block])
+            removeDirectories(of: parents, reason: "compacted into \(meta.ulid)")
+            written += 1
+            record { $0.compactionsTotal += 1 }
+            logger?.info("compact blocks", metadata: [
+                "ulid": "\(meta.ulid)", "mint": "\(meta.minTime)", "maxt": "\(meta.maxTime)",
+                "sources": "\(parents.map(\.meta.ulid))", "duration": "\(ContinuousClock.now - started)"])
+        }
+        return written
+    }
+}
