@@ -73,8 +73,9 @@ let package = Package(
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "UnixSignals", package: "swift-service-lifecycle"),
         ], swiftSettings: strict),
+        .target(name: "TSDBTool", dependencies: ["TSDB", "Exposition", "Storage", "MetricModel"], swiftSettings: strict),
         .executableTarget(name: "ember", dependencies: [
-            "EmberServer", "Config", "PromQLTest",
+            "EmberServer", "Config", "PromQLTest", "TSDBTool",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: strict),
 
@@ -86,6 +87,7 @@ let package = Package(
         .testTarget(name: "PromQLTestTests", dependencies: ["PromQLTest", "PromQL", "Storage", "MetricModel"],
                     exclude: ["corpus-floor.txt"]),
         .testTarget(name: "ConfigTests", dependencies: ["Config"]),
+        .testTarget(name: "TSDBToolTests", dependencies: ["TSDBTool", "TSDB", "Storage", "MetricModel"]),
         .testTarget(name: "ScrapeTests", dependencies: [
             "Scrape", "Storage", "Config", "MetricModel",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),

@@ -8,7 +8,7 @@ struct EmberCommand: AsyncParsableCommand {
         commandName: "ember",
         abstract: "A small Prometheus-compatible monitoring server.",
         version: "ember, version \(EmberVersion.string)",
-        subcommands: [Serve.self, Check.self, PromQLTestCommand.self],
+        subcommands: [Serve.self, Check.self, TSDBCommand.self, PromQLTestCommand.self],
         defaultSubcommand: Serve.self)
 }
 

@@ -1,0 +1,112 @@
+import Exposition
+import MetricModel
+import Storage
+import TSDB
+
+/// Turns an OpenMetrics file with timestamped samples into blocks, like
+/// `promtool tsdb create-blocks-from openmetrics`.
+///
+/// Contract: every sample must carry a timestamp; the input is read once to find its time range,
+/// then once per `blockDuration`-aligned window, whose samples go into an in-memory head and out
+/// as one level-1 block (`[first sample, last sample + 1)`) under `outputDirectory`. Memory holds
+/// one window. A malformed line, a sample without timestamp, or samples of one series out of
+/// order fail with the input line; blocks already written stay (each is complete).
+public struct Backfill {
+    public struct Failure: Error, CustomStringConvertible, Equatable {
+        public let description: String
+    }
+
+    public let input: [UInt8]
+    public let outputDirectory: String
+    public var blockDuration: Int64 = 2 * 3_600_000
+    /// Called with a line of progress per block.
+    public var progress: (String) -> Void = { _ in }
+
+    public init(input: [UInt8], outputDirectory: String) {
+        self.input = input
+        self.outputDirectory = outputDirectory
+    }
+
+    /// Writes the blocks; returns their metas, oldest first.
+    public func run() throws -> [BlockMeta] {
+        guard blockDuration > 0 else { throw Failure(description: "block duration must be positive") }
+        guard let (mint, maxt) = try timeRange() else { throw Failure(description: "no samples found in the input") }
+        var metas: [BlockMeta] = []
+        var window = Self.floor(mint, blockDuration)
+        while window <= maxt {
+            let end = window + blockDuration
+            if let meta = try writeBlock(from: window, to: end) {
+                metas.append(meta)
+                progress("block \(meta.ulid) [\(meta.minTime), \(meta.maxTime)) series=\(meta.stats.numSeries) samples=\(meta.stats.numSamples)")
+            }
+            window = end
+        }
+        return metas
+    }
+
+    static func floor(_ t: Int64, _ range: Int64) -> Int64 {
+        let q = t / range
+        return (t % range < 0 ? q - 1 : q) * range
+    }
+
+    /// Walks every sample, calling `body(labelsKey, parser)`; rethrows parse errors with the line.
+    private func forEachSample(_ body: (inout ExpositionParser) throws -> Void) throws {
+        var parser = ExpositionParser(bytes: input, format: .openMetrics)
+        while true {
+            let entry: ExpositionEntry
+            do { entry = try parser.next() } catch { throw Failure(description: "\(error)") }
+            if entry == .eof { return }
+            if entry == .sample { try body(&parser) }
+        }
+    }
+
+    private func timeRange() throws -> (Int64, Int64)? {
+        var low = Int64.max, high = Int64.min
+        try forEachSample { parser in
+            guard let t = parser.timestamp else {
+                throw Failure(description: "sample \(String(decoding: parser.seriesBytes, as: UTF8.self)) has no timestamp; backfilling needs one on every sample")
+            }
+            low = min(low, t)
+            high = max(high, t)
+        }
+        return low <= high ? (low, high) : nil
+    }
+
+    private func writeBlock(from mint: Int64, to maxt: Int64) throws -> BlockMeta? {
+        var options = Head.Options()
+        options.chunkRange = blockDuration
+        let head = Head(options: options)
+        var appender = head.appender()
+        var pending = 0
+        var known: [ArraySlice<UInt8>: (SeriesRef, Labels)] = [:]
+        try forEachSample { parser in
+            guard let t = parser.timestamp, t >= mint, t < maxt else { return }
+            let key = parser.seriesBytes
+            var entry = known[key]
+            if entry == nil {
+                do { entry = (0, try parser.labels()) } catch { throw Failure(description: "\(error)") }
+            }
+            do {
+                let ref = try appender.append(entry!.0, entry!.1, t, parser.value)
+                known[key] = (ref, entry!.1)
+            } catch {
+                throw Failure(description: "series \(entry!.1) at \(t): \(error)")
+            }
+            pending += 1
+            if pending >= 5000 {
+                do { try appender.commit() } catch { throw Failure(description: "\(error)") }
+                appender = head.appender()
+                pending = 0
+            }
+        }
+        do { try appender.commit() } catch { throw Failure(description: "\(error)") }
+        let stats = head.stats
+        guard stats.maxTime != .min else { return nil }
+        do {
+            return try BlockWriter.write(parent: outputDirectory, minTime: stats.minTime, maxTime: stats.maxTime + 1,
+                                         level: 1, sources: nil, series: head.blockSeries(mint: mint, maxt: maxt))
+        } catch {
+            throw Failure(description: "writing block for [\(mint), \(maxt)): \(error)")
+        }
+    }
+}
