@@ -8,7 +8,8 @@ import MetricModel
 import ServiceLifecycle
 import TSDB
 
-/// Keeps the store in shape every `interval` (Prometheus: every minute): cuts blocks from the
+/// Keeps the store in shape every `interval` (Prometheus: every minute), and within a `tick` of
+/// the head becoming ready to compact (Prometheus triggers on append the same way): cuts blocks from the
 /// head and merges blocks (`Database.compact`), then applies retention — whole blocks past the
 /// time limit (counted back from the newest sample) or, oldest first, past the size limit
 /// (blocks + WAL + head chunks; 0 means none), and head data when no block is left to delete.
@@ -17,11 +18,15 @@ struct StorageMaintenanceService: Service {
     let retention: Int64
     var sizeLimit: Int64 = 0
     var interval: Duration = .seconds(60)
+    var tick: Duration = .seconds(1)
     let logger: Logger
 
     func run() async throws {
+        var last = ContinuousClock.now
         while !Task.isShuttingDownGracefully {
-            do { try await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) } } catch { return }
+            do { try await cancelWhenGracefulShutdown { try await Task.sleep(for: tick) } } catch { return }
+            guard database.headNeedsCompaction || ContinuousClock.now - last >= interval else { continue }
+            last = ContinuousClock.now
             let database = self.database, retention = self.retention, sizeLimit = self.sizeLimit, logger = self.logger
             await Task.detached { Self.round(database: database, retention: retention, sizeLimit: sizeLimit, logger: logger) }.value
         }

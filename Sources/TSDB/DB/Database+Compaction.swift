@@ -19,13 +19,24 @@ extension Database {
         }
     }
 
+    /// Whether the head spans more than 1.5 block ranges by its counters (cheap; `compact()`
+    /// then checks against the exact oldest sample).
+    public var headNeedsCompaction: Bool {
+        let stats = head.stats
+        guard stats.maxTime != .min, stats.minTime != .max else { return false }
+        return stats.maxTime - stats.minTime > options.blockRange / 2 * 3
+    }
+
     /// Cuts `[k·range, (k+1)·range)` windows off the head's oldest end into level-1 blocks.
     func compactHead() throws -> Int {
         let range = options.blockRange
         var written = 0
         while true {
             let newest = head.stats.maxTime
-            guard newest != .min, let oldest = head.oldestSampleTime(), newest - oldest > range / 2 * 3 else { break }
+            guard newest != .min, let oldest = head.oldestSampleTime() else { break }
+            // The counters' minimum may be older than what is left (deleted data): correct it.
+            head.record { if $0.minTime < oldest { $0.minTime = oldest } }
+            guard newest - oldest > range / 2 * 3 else { break }
             let mint = MemSeries.rangeStart(oldest, range)
             let maxt = mint + range
             // Nothing may be appended below maxt from now on; the window already excludes it.
