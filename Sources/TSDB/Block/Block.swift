@@ -23,14 +23,18 @@ public final class Block: Queryable, Sendable {
     public let sizeOnDisk: Int64
     let index: IndexReader
     let segments: [MappedFile]
+    /// Deleted intervals; replaced (never mutated in place) by `delete`, so readers snapshot it.
+    let tombstones: Mutex<Tombstones>
     private let closed = Atomic<Bool>(false)
 
-    private init(meta: BlockMeta, directory: String, sizeOnDisk: Int64, index: IndexReader, segments: [MappedFile]) {
+    private init(meta: BlockMeta, directory: String, sizeOnDisk: Int64, index: IndexReader, segments: [MappedFile],
+                 tombstones: Tombstones) {
         self.meta = meta
         self.directory = directory
         self.sizeOnDisk = sizeOnDisk
         self.index = index
         self.segments = segments
+        self.tombstones = Mutex(tombstones)
     }
 
     deinit { close() }
@@ -76,7 +80,15 @@ public final class Block: Queryable, Sendable {
                 segments.append(segment)
                 size += Int64(actual)
             }
-            return Block(meta: meta, directory: directory, sizeOnDisk: size, index: index, segments: segments)
+            var tombstones = Tombstones()
+            let tombstonesPath = directory + "/" + Tombstones.fileName
+            if try fileSize(tombstonesPath) != nil {
+                let file = try MappedFile(path: tombstonesPath)
+                defer { file.unmap() }
+                tombstones = try Tombstones.decode(file)
+            }
+            return Block(meta: meta, directory: directory, sizeOnDisk: size, index: index, segments: segments,
+                         tombstones: tombstones)
         } catch {
             for file in mapped { file.unmap() }
             throw error
@@ -84,8 +96,44 @@ public final class Block: Queryable, Sendable {
     }
 
     public func querier(mint: Timestamp, maxt: Timestamp) throws -> any Querier {
+        try checkOpen()
+        return BlockQuerier(block: self, mint: mint, maxt: maxt, deleted: tombstones.withLock { $0 })
+    }
+
+    private func checkOpen() throws(BlockError) {
         guard !closed.load(ordering: .acquiring) else { throw BlockError(.closed, path: directory, "block is closed") }
-        return BlockQuerier(block: self, mint: mint, maxt: maxt)
+    }
+
+    /// Marks the samples in `[mint, maxt]` of every series matching `matchers` as deleted, by
+    /// rewriting the block's `tombstones` file atomically (written as `tombstones.tmp`, fsynced,
+    /// renamed). Queriers created afterwards no longer see those samples, nor series left without
+    /// a sample in their range; `allSeries()` leaves them out, so a compaction drops them for good.
+    /// The index is unchanged: `labelValues`/`labelNames` without matchers still list them.
+    public func delete(matchers: [LabelMatcher], mint: Timestamp, maxt: Timestamp) throws(BlockError) {
+        try checkOpen()
+        guard mint <= maxt else { return }
+        let refs = try index.select(matchers)
+        try tombstones.withLock { (current: inout Tombstones) throws(BlockError) in
+            var updated = current
+            for ref in refs {
+                let entry = try index.series(ref)
+                if entry.chunks.contains(where: { $0.maxTime >= mint && $0.minTime <= maxt }) {
+                    updated.add(ref, DeletedInterval(minTime: mint, maxTime: maxt))
+                }
+            }
+            guard updated != current else { return }
+            let path = directory + "/" + Tombstones.fileName
+            let temporary = path + ".tmp"
+            try blockIO(temporary) { () throws(WALError) in try WALFiles.remove(temporary) }
+            let file = try BlockFileWriter(path: temporary)
+            try file.write(updated.encoded())
+            try file.finish()
+            try blockIO(path) { () throws(WALError) in
+                try WALFiles.rename(temporary, path)
+                try WALFiles.syncDirectory(directory)
+            }
+            current = updated
+        }
     }
 
     /// Every series, sorted by labels, produced lazily (for compaction: bounded memory, never the
@@ -146,33 +194,60 @@ public struct BlockSeriesSequence: Sequence {
 
     public func makeIterator() -> Iterator { Iterator(block: block, failure: failure) }
 
+    /// Produces the next series; deleted samples are left out (chunks holding some are
+    /// re-encoded), and so are series left without samples.
     public struct Iterator: IteratorProtocol {
         let block: Block
         let failure: Failure
+        private let deleted: Tombstones
         private var refs: [UInt32]?
         private var position = 0
 
         init(block: Block, failure: Failure) {
             self.block = block
             self.failure = failure
+            deleted = block.tombstones.withLock { $0 }
             failure.error = nil
         }
 
         public mutating func next() -> BlockSeries? {
             do throws(BlockError) {
                 if refs == nil { refs = try block.index.allPostings() }
-                guard position < refs!.count else { return nil }
-                let entry = try block.index.series(refs![position])
-                position += 1
-                var chunks: [BlockChunk] = []
-                chunks.reserveCapacity(entry.chunks.count)
-                for meta in entry.chunks { chunks.append(try block.chunk(meta)) }
-                return BlockSeries(labels: entry.labels, chunks: chunks)
+                while position < refs!.count {
+                    let ref = refs![position]
+                    let entry = try block.index.series(ref)
+                    position += 1
+                    var chunks: [BlockChunk] = []
+                    chunks.reserveCapacity(entry.chunks.count)
+                    let intervals = deleted[ref]
+                    for meta in entry.chunks {
+                        let chunk = try block.chunk(meta)
+                        if intervals.contains(where: { $0.maxTime >= meta.minTime && $0.minTime <= meta.maxTime }) {
+                            if let kept = Self.removing(intervals, from: chunk) { chunks.append(kept) }
+                        } else {
+                            chunks.append(chunk)
+                        }
+                    }
+                    if !chunks.isEmpty { return BlockSeries(labels: entry.labels, chunks: chunks) }
+                }
+                return nil
             } catch {
                 failure.error = error
                 refs = []
                 return nil
             }
+        }
+
+        /// `chunk` re-encoded without the samples in `intervals`, or nil when none is left.
+        static func removing(_ intervals: [DeletedInterval], from chunk: BlockChunk) -> BlockChunk? {
+            var samples = XORIterator(bytes: chunk.bytes)
+            var kept = XORChunk()
+            while samples.next() {
+                if intervals.contains(where: { $0.contains(samples.timestamp) }) { continue }
+                kept.append(samples.timestamp, samples.value)
+            }
+            guard let minTime = kept.minTime, let maxTime = kept.maxTime else { return nil }
+            return BlockChunk(minTime: minTime, maxTime: maxTime, bytes: kept.bytes)
         }
     }
 }

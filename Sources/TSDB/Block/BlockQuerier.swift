@@ -7,10 +7,12 @@ struct BlockQuerier: Querier {
     let block: Block
     let mint: Timestamp
     let maxt: Timestamp
+    /// The block's tombstones when the querier was created.
+    let deleted: Tombstones
 
     func select(sorted: Bool, hints: SelectHints?, matchers: [LabelMatcher]) throws -> any SeriesSet {
         // References increase in label order, so the set is always sorted.
-        BlockSeriesSet(block: block, refs: try block.index.select(matchers), mint: mint, maxt: maxt)
+        BlockSeriesSet(querier: self, refs: try block.index.select(matchers))
     }
 
     /// The matching series that have a sample in the range, as labels.
@@ -18,9 +20,29 @@ struct BlockQuerier: Querier {
         var found: [Labels] = []
         for ref in try block.index.select(matchers) {
             let entry = try block.index.series(ref)
-            if try !block.chunksWithSamples(entry.chunks, mint: mint, maxt: maxt).isEmpty { found.append(entry.labels) }
+            let present = deleted[ref].isEmpty
+                ? try !block.chunksWithSamples(entry.chunks, mint: mint, maxt: maxt).isEmpty
+                : try chunks(ref, entry.chunks) != nil
+            if present { found.append(entry.labels) }
         }
         return found
+    }
+
+    /// The chunks of series `ref` to read for the range, or nil when no sample that is not
+    /// deleted falls in it.
+    func chunks(_ ref: UInt32, _ metas: [ChunkMeta]) throws(BlockError) -> [BlockChunk]? {
+        let intervals = deleted[ref]
+        let selected = intervals.isEmpty
+            ? try block.chunksWithSamples(metas, mint: mint, maxt: maxt)
+            : metas.filter { $0.maxTime >= mint && $0.minTime <= maxt }
+        if selected.isEmpty { return nil }
+        var chunks: [BlockChunk] = []
+        chunks.reserveCapacity(selected.count)
+        for meta in selected { chunks.append(try block.chunk(meta)) }
+        if !intervals.isEmpty, !BlockChunkIterator(chunks: chunks, mint: mint, maxt: maxt, deleted: intervals).next() {
+            return nil
+        }
+        return chunks
     }
 
     func labelValues(name: String, matchers: [LabelMatcher]) throws -> [String] {
@@ -36,28 +58,24 @@ struct BlockQuerier: Querier {
 
 /// Produces the selected series one by one, skipping those without a chunk in range.
 final class BlockSeriesSet: SeriesSet {
-    private let block: Block
+    private let querier: BlockQuerier
     private let refs: [UInt32]
-    private let mint: Timestamp
-    private let maxt: Timestamp
     private var position = 0
 
-    init(block: Block, refs: [UInt32], mint: Timestamp, maxt: Timestamp) {
-        self.block = block
+    init(querier: BlockQuerier, refs: [UInt32]) {
+        self.querier = querier
         self.refs = refs
-        self.mint = mint
-        self.maxt = maxt
     }
 
     func next() throws -> (any Series)? {
         while position < refs.count {
-            let entry = try block.index.series(refs[position])
+            let ref = refs[position]
             position += 1
-            var chunks: [BlockChunk] = []
-            for meta in try block.chunksWithSamples(entry.chunks, mint: mint, maxt: maxt) {
-                chunks.append(try block.chunk(meta))
+            let entry = try querier.block.index.series(ref)
+            if let chunks = try querier.chunks(ref, entry.chunks) {
+                return BlockQuerySeries(labels: entry.labels, chunks: chunks, mint: querier.mint, maxt: querier.maxt,
+                                        deleted: querier.deleted[ref])
             }
-            if !chunks.isEmpty { return BlockQuerySeries(labels: entry.labels, chunks: chunks, mint: mint, maxt: maxt) }
         }
         return nil
     }
@@ -69,23 +87,39 @@ struct BlockQuerySeries: Series {
     let chunks: [BlockChunk]
     let mint: Timestamp
     let maxt: Timestamp
+    let deleted: [DeletedInterval]
 
-    func makeIterator() -> any SampleIterator { BlockChunkIterator(chunks: chunks, mint: mint, maxt: maxt) }
+    func makeIterator() -> any SampleIterator { BlockChunkIterator(chunks: chunks, mint: mint, maxt: maxt, deleted: deleted) }
 }
 
-/// Iterates time-ordered, non-overlapping block chunks, limited to [mint, maxt]. A chunk whose
-/// bytes do not decode ends the iteration (its record's checksum was already verified).
+/// Iterates time-ordered, non-overlapping block chunks, limited to [mint, maxt] and skipping
+/// samples in deleted intervals. A chunk whose bytes do not decode ends the iteration (its
+/// record's checksum was already verified).
 final class BlockChunkIterator: SampleIterator {
     private let chunks: [BlockChunk]
     private let mint: Timestamp
     private let maxt: Timestamp
+    private let deleted: [DeletedInterval]
     private var chunkIndex = -1
     private var current: XORIterator?
 
-    init(chunks: [BlockChunk], mint: Timestamp, maxt: Timestamp) {
+    init(chunks: [BlockChunk], mint: Timestamp, maxt: Timestamp, deleted: [DeletedInterval] = []) {
         self.chunks = chunks
         self.mint = mint
         self.maxt = maxt
+        self.deleted = deleted
+    }
+
+    func next() -> Bool { advance() && skipDeleted() }
+
+    func seek(_ timestamp: Timestamp) -> Bool { position(atLeast: timestamp) && skipDeleted() }
+
+    /// Moves past deleted samples; true when positioned on a kept sample within maxt.
+    private func skipDeleted() -> Bool {
+        while let interval = deleted.first(where: { $0.contains(current!.timestamp) }) {
+            if interval.maxTime == .max || !position(atLeast: interval.maxTime + 1) { return false }
+        }
+        return true
     }
 
     private func advanceChunk() -> Bool {
@@ -95,8 +129,8 @@ final class BlockChunkIterator: SampleIterator {
         return true
     }
 
-    func next() -> Bool {
-        if chunkIndex < 0 { return seek(mint) }
+    private func advance() -> Bool {
+        if chunkIndex < 0 { return position(atLeast: mint) }
         while current != nil {
             if current!.next() { return current!.timestamp <= maxt }
             if !advanceChunk() { return false }
@@ -104,7 +138,7 @@ final class BlockChunkIterator: SampleIterator {
         return false
     }
 
-    func seek(_ timestamp: Timestamp) -> Bool {
+    private func position(atLeast timestamp: Timestamp) -> Bool {
         let target = max(timestamp, mint)
         if chunkIndex < 0 { _ = advanceChunk() }
         while current != nil {
