@@ -53,8 +53,8 @@ final class ChunkSegmentWriter {
         record.uvarint(UInt64(chunk.count))
         record.append(CollectionOfOne(ChunkSegment.xorEncoding))
         record.append(chunk)
-        let crc = CRC32C.checksum([ChunkSegment.xorEncoding] + chunk)
-        record.be32(crc)
+        let crc = withUnsafeBytes(of: ChunkSegment.xorEncoding) { CRC32C.update(0, $0) }
+        record.be32(chunk.withUnsafeBytes { CRC32C.update(crc, $0) })
         if current == nil || (current!.position > ChunkSegment.headerSize && current!.position + record.bytes.count > maxSize) {
             try startSegment()
         }
