@@ -112,9 +112,10 @@ public final class EmberServer: Sendable {
             return (status.min, status.max, status.current)
         }
         deps.admin.enabled = options.enableAdminAPI
-        deps.admin.deleteSeries = { [head] sets, start, end in
-            for matchers in sets { try head.deleteSeries(matching: matchers, mint: start, maxt: end) }
+        deps.admin.deleteSeries = { [database] sets, start, end in
+            for matchers in sets { try database.deleteSeries(matching: matchers, mint: start, maxt: end) }
         }
+        deps.admin.cleanTombstones = { [database] in _ = try database.cleanTombstones() }
         deps.web.corsOrigin = options.corsOrigin
         if options.enableRemoteWriteReceiver {
             deps.remoteWriteReceiver = RemoteWriteReceiver(storage: database, logger: logger, metricsFactory: metrics.factory)

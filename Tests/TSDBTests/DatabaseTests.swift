@@ -179,3 +179,61 @@ func fill(_ db: Database, series: Int, from: Timestamp, to: Timestamp, step: Tim
         try db.close()
     }
 }
+
+@Suite struct DatabaseCycleTests {
+    /// Many batches with compaction after each and several restarts: the crash test's pattern
+    /// without the crash.
+    @Test func batchesCompactedAndReopenedKeepEverySample() throws {
+        let dir = try DataDirectory()
+        var options = Database.Options()
+        options.blockRange = 60_000
+        options.maxBlockDuration = 60_000 * 9
+        var sent = 0
+        for _ in 0..<3 {
+            let db = try Database.open(directory: dir.path, options: options)
+            for _ in 0..<200 {
+                let app = db.appender()
+                for series in 0..<5 {
+                    for i in sent..<(sent + 10) {
+                        try app.append(0, metric("crash_test", ["series": "\(series)"]), 1_700_000_000_000 + Int64(i) * 5000, Double(i))
+                    }
+                }
+                try app.commit()
+                sent += 10
+                try db.compact()
+            }
+            let counts = try everything(db).mapValues(\.count)
+            #expect(counts.values.allSatisfy { $0 == sent }, "\(counts) want \(sent)")
+            try db.close()
+        }
+        let db = try Database.open(directory: dir.path, options: options)
+        let counts = try everything(db).mapValues(\.count)
+        #expect(counts.values.allSatisfy { $0 == sent }, "\(counts) want \(sent)")
+    }
+}
+
+@Suite struct DatabaseDeleteTests {
+    @Test func deleteReachesBlocksAndHeadAndCleaningRewritesBlocks() throws {
+        let dir = try DataDirectory()
+        let db = try Database.open(directory: dir.path, options: databaseOptions())
+        var expected = try fill(db, series: 4, from: 0, to: 5000, step: 100)
+        try db.compact()
+        #expect(db.blocks.count == 2)
+        let odd = try LabelMatcher(.equal, "job", "odd")
+        // Delete [500, 4500] of the odd series: in the [0,3000) block, the [3000,4000) block and the head.
+        try db.deleteSeries(matching: [odd], mint: 500, maxt: 4500)
+        for (labels, samples) in expected where labels["job"] == "odd" {
+            expected[labels] = samples.filter { $0.t < 500 || $0.t > 4500 }
+        }
+        #expect(try everything(db) == expected)
+        let before = db.blocks.map(\.meta.ulid)
+        #expect(try db.cleanTombstones() == 2)
+        #expect(db.blocks.count == 2 && Set(db.blocks.map(\.meta.ulid)).isDisjoint(with: before))
+        #expect(try everything(db) == expected)
+        #expect(db.blocks[1].meta.stats.numSamples == 2 * 10)
+        try db.close()
+        let reopened = try Database.open(directory: dir.path, options: databaseOptions())
+        #expect(try everything(reopened) == expected)
+        try reopened.close()
+    }
+}

@@ -61,7 +61,7 @@ import Testing
 
 @Suite struct CompactionPlannerTests {
     func meta(_ mint: Int64, _ maxt: Int64, _ name: String) -> BlockMeta {
-        BlockMeta(ulid: name, minTime: mint, maxTime: maxt, stats: .init(), compaction: .init(level: 1, sources: [name]))
+        BlockMeta(ulid: name, minTime: mint, maxTime: maxt, stats: .init(numSamples: 0, numSeries: 0, numChunks: 0), compaction: .init(level: 1, sources: [name]))
     }
     let ranges: [Int64] = [10, 30, 90]
 

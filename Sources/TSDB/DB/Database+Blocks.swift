@@ -66,6 +66,14 @@ extension Database {
         }
     }
 
+    /// Deletes block directories that were never opened (a compaction output found unusable).
+    func removeDirectories(of blocks: [Block], paths: [String]) {
+        for path in paths {
+            try? FileManager.default.moveItem(atPath: path, toPath: path + ".tmp-for-deletion")
+            try? FileManager.default.removeItem(atPath: path + ".tmp-for-deletion")
+        }
+    }
+
     /// Takes `old` out of the open blocks and adds `new` ones, atomically for queriers.
     func swapBlocks(removing old: [Block], adding new: [Block]) {
         loaded.withLock { blocks in

@@ -44,8 +44,12 @@ extension Database {
             let series = head.blockSeries(mint: mint, maxt: maxt)
             if series.count > 0 {
                 let started = ContinuousClock.now
-                let meta = try BlockWriter.write(parent: directory, minTime: mint, maxTime: maxt, level: 1,
-                                                 sources: nil, series: series)
+                guard let meta = try Self.writeUnlessEmpty(parent: directory, minTime: mint, maxTime: maxt, level: 1,
+                                                           sources: nil, series: series).get() else {
+                    // Deleted meanwhile: nothing to persist.
+                    head.truncate(before: maxt)
+                    continue
+                }
                 let block = try Block.open(directory + "/" + meta.ulid)
                 swapBlocks(removing: [], adding: [block])
                 written += 1
@@ -62,6 +66,17 @@ extension Database {
         return written
     }
 
+    /// `BlockWriter.write`, with "no series had a chunk" as nil rather than an error.
+    static func writeUnlessEmpty(parent: String, minTime: Timestamp, maxTime: Timestamp, level: Int, sources: [String]?,
+                                 series: some Sequence<BlockSeries>) -> Result<BlockMeta?, BlockError> {
+        do {
+            return .success(try BlockWriter.write(parent: parent, minTime: minTime, maxTime: maxTime, level: level,
+                                                  sources: sources, series: series))
+        } catch {
+            return error.kind == .empty ? .success(nil) : .failure(error)
+        }
+    }
+
     /// Merges blocks while the planner finds a group; each merge writes one block, then deletes
     /// its parents.
     func compactBlocks() throws -> Int {
@@ -72,10 +87,27 @@ extension Database {
             let started = ContinuousClock.now
             let sources = Array(Set(parents.flatMap(\.meta.compaction.sources))).sorted()
             let level = (parents.map(\.meta.compaction.level).max() ?? 0) + 1
-            let merged = BlockMerger(parents.map { $0.allSeries() }, samplesPerChunk: options.head.samplesPerChunk)
-            let meta = try BlockWriter.write(parent: directory, minTime: parents.map(\.meta.minTime).min()!,
-                                             maxTime: parents.map(\.meta.maxTime).max()!, level: level,
-                                             sources: sources, series: merged)
+            let inputs = parents.map { $0.allSeries() }
+            let merged = BlockMerger(inputs.map { AnySequence($0) }, samplesPerChunk: options.head.samplesPerChunk)
+            let outcome = Self.writeUnlessEmpty(parent: directory, minTime: parents.map(\.meta.minTime).min()!,
+                                                maxTime: parents.map(\.meta.maxTime).max()!, level: level,
+                                                sources: sources, series: merged)
+            let meta: BlockMeta
+            switch outcome {
+            case let .failure(error): throw error
+            case let .success(wrote?): meta = wrote
+            case .success(nil):
+                if let failure = inputs.compactMap(\.error).first { throw failure }
+                // Every sample was deleted (tombstones): the parents simply go.
+                swapBlocks(removing: parents, adding: [])
+                removeDirectories(of: parents, reason: "all samples deleted")
+                continue
+            }
+            // A parent that could not be read completely must not be replaced by a partial copy.
+            if let failure = inputs.compactMap(\.error).first {
+                removeDirectories(of: [], paths: [directory + "/" + meta.ulid])
+                throw failure
+            }
             let block = try Block.open(directory + "/" + meta.ulid)
             swapBlocks(removing: parents, adding: [block])
             removeDirectories(of: parents, reason: "compacted into \(meta.ulid)")

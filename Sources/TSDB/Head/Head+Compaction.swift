@@ -38,7 +38,7 @@ extension Head {
     /// sequence reaches it, so memory stays at one series' chunks. Chunks lying wholly inside
     /// the range are taken as they are (the head cuts chunks at multiples of `chunkRange`); a
     /// chunk straddling an edge has its in-range samples re-encoded.
-    public func blockSeries(mint: Timestamp, maxt: Timestamp) -> BlockSeriesSequence {
+    public func blockSeries(mint: Timestamp, maxt: Timestamp) -> HeadBlockSeries {
         let all = index.withLock { Array($0.series.values) }
         var picked = all.filter { series in
             series.chunks.withLock { state in
@@ -47,12 +47,12 @@ extension Head {
             }
         }
         picked.sort { $0.labels < $1.labels }
-        return BlockSeriesSequence(series: picked, mint: mint, maxt: maxt)
+        return HeadBlockSeries(series: picked, mint: mint, maxt: maxt)
     }
 }
 
 /// The lazily read block series of a head range (see `Head.blockSeries(mint:maxt:)`).
-public struct BlockSeriesSequence: Sequence {
+public struct HeadBlockSeries: Sequence {
     let series: [MemSeries]
     let mint: Timestamp
     let maxt: Timestamp
