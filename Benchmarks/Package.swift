@@ -42,6 +42,7 @@ let package = Package(
             name: "BenchmarkFixtures",
             dependencies: [.product(name: "EmberCore", package: "Ember")]
         ),
+        benchmarkTarget("BlockBenchmarks"),
         benchmarkTarget("ChunkBenchmarks"),
         benchmarkTarget("ExpositionBenchmarks"),
         benchmarkTarget("HeadBenchmarks"),

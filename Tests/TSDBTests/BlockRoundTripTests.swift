@@ -17,6 +17,12 @@ import Testing
         #expect(got.map(\.labels) == want.map(\.labels), "labels for \(matchers) over [\(mint), \(maxt)]", sourceLocation: sourceLocation)
         #expect(got.map(\.samples) == want.map(\.samples), "samples for \(matchers) over [\(mint), \(maxt)]", sourceLocation: sourceLocation)
         #expect(got.map(\.labels) == got.map(\.labels).sorted(), sourceLocation: sourceLocation)
+        // With the labels-only hint the same series come back, and still iterate correctly.
+        let hints = SelectHints(start: mint, end: maxt, labelsOnly: true)
+        let labelsOnly = try drain(try block.querier(mint: mint, maxt: maxt).select(sorted: true, hints: hints, matchers: matchers))
+        #expect(labelsOnly.map(\.labels) == want.map(\.labels), "labels-only \(matchers) over [\(mint), \(maxt)]",
+                sourceLocation: sourceLocation)
+        #expect(labelsOnly.map(\.samples) == want.map(\.samples), sourceLocation: sourceLocation)
     }
 
     static func matcherSets() throws -> [[LabelMatcher]] {

@@ -1,6 +1,7 @@
 import Foundation
 import MetricModel
 import Storage
+import Synchronization
 import Testing
 @testable import TSDB
 
@@ -131,6 +132,32 @@ import Testing
             #expect(fromAll.map(\.0) == expected.map(\.labels), "round \(round)")
             #expect(fromAll.map(\.1) == expected.map(\.samples), "round \(round)")
         }
+    }
+
+    @Test func concurrentQueriersAndDeletes() throws {
+        let dir = try BlockTestDirectory()
+        let block = try Block.open(try Self.writeBlock(dir))
+        defer { block.close() }
+        let outcomes = Mutex<[String]>([])
+        DispatchQueue.concurrentPerform(iterations: 16) { worker in
+            do {
+                if worker % 4 == 0 {
+                    try block.delete(matchers: [try LabelMatcher(.equal, "a", "\(worker / 4 + 1)")], mint: Int64(worker * 10 + 5), maxt: 2000)
+                }
+                for _ in 0..<20 {
+                    let series = try drain(try block.querier(mint: 0, maxt: 999).select(sorted: true, hints: nil, matchers: []))
+                    let labels = series.map { $0.labels["a"]! }
+                    if labels != labels.sorted() || series.isEmpty { outcomes.withLock { $0.append("unsorted or empty: \(labels)") } }
+                }
+            } catch {
+                outcomes.withLock { $0.append("\(error)") }
+            }
+        }
+        #expect(outcomes.withLock { $0 } == [])
+        #expect(try Self.select(block).keys.sorted() == ["1", "2", "3"], "workers 0, 4 and 8 each deleted a tail of one series")
+        #expect(try Self.select(block)["1"] == [0])
+        #expect(try Self.select(block)["2"] == [0, 10, 20, 30, 40])
+        #expect(try Self.select(block)["3"] == Self.all.filter { $0 <= 80 })
     }
 
     @Test func damagedTombstonesFailOpen() throws {

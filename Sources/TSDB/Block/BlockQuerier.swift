@@ -12,7 +12,7 @@ struct BlockQuerier: Querier {
 
     func select(sorted: Bool, hints: SelectHints?, matchers: [LabelMatcher]) throws -> any SeriesSet {
         // References increase in label order, so the set is always sorted.
-        BlockSeriesSet(querier: self, refs: try block.index.select(matchers))
+        BlockSeriesSet(querier: self, refs: try block.index.select(matchers), labelsOnly: hints?.labelsOnly ?? false)
     }
 
     /// The matching series that have a sample in the range, as labels.
@@ -20,12 +20,17 @@ struct BlockQuerier: Querier {
         var found: [Labels] = []
         for ref in try block.index.select(matchers) {
             let entry = try block.index.series(ref)
-            let present = deleted[ref].isEmpty
-                ? try !block.chunksWithSamples(entry.chunks, mint: mint, maxt: maxt).isEmpty
-                : try chunks(ref, entry.chunks) != nil
-            if present { found.append(entry.labels) }
+            if try hasSample(ref, entry.chunks) { found.append(entry.labels) }
         }
         return found
+    }
+
+    /// Whether series `ref` has a sample in the range that is not deleted. Reads chunk data only
+    /// when the chunk metas cannot tell.
+    func hasSample(_ ref: UInt32, _ metas: [ChunkMeta]) throws(BlockError) -> Bool {
+        deleted[ref].isEmpty
+            ? try !block.chunksWithSamples(metas, mint: mint, maxt: maxt).isEmpty
+            : try chunks(ref, metas) != nil
     }
 
     /// The chunks of series `ref` to read for the range, or nil when no sample that is not
@@ -60,11 +65,14 @@ struct BlockQuerier: Querier {
 final class BlockSeriesSet: SeriesSet {
     private let querier: BlockQuerier
     private let refs: [UInt32]
+    /// Only labels are wanted: chunk data is read only if a series' samples are iterated after all.
+    private let labelsOnly: Bool
     private var position = 0
 
-    init(querier: BlockQuerier, refs: [UInt32]) {
+    init(querier: BlockQuerier, refs: [UInt32], labelsOnly: Bool) {
         self.querier = querier
         self.refs = refs
+        self.labelsOnly = labelsOnly
     }
 
     func next() throws -> (any Series)? {
@@ -72,6 +80,12 @@ final class BlockSeriesSet: SeriesSet {
             let ref = refs[position]
             position += 1
             let entry = try querier.block.index.series(ref)
+            if labelsOnly {
+                if try querier.hasSample(ref, entry.chunks) {
+                    return BlockLabelsOnlySeries(labels: entry.labels, querier: querier, ref: ref, metas: entry.chunks)
+                }
+                continue
+            }
             if let chunks = try querier.chunks(ref, entry.chunks) {
                 return BlockQuerySeries(labels: entry.labels, chunks: chunks, mint: querier.mint, maxt: querier.maxt,
                                         deleted: querier.deleted[ref])
@@ -90,6 +104,20 @@ struct BlockQuerySeries: Series {
     let deleted: [DeletedInterval]
 
     func makeIterator() -> any SampleIterator { BlockChunkIterator(chunks: chunks, mint: mint, maxt: maxt, deleted: deleted) }
+}
+
+/// A series selected with the `labelsOnly` hint: its chunks are read only if it is iterated, and
+/// a chunk that fails to read then ends the iteration early (a labels-only caller does not iterate).
+struct BlockLabelsOnlySeries: Series {
+    let labels: Labels
+    let querier: BlockQuerier
+    let ref: UInt32
+    let metas: [ChunkMeta]
+
+    func makeIterator() -> any SampleIterator {
+        let chunks = (try? querier.chunks(ref, metas)) ?? nil
+        return BlockChunkIterator(chunks: chunks ?? [], mint: querier.mint, maxt: querier.maxt, deleted: querier.deleted[ref])
+    }
 }
 
 /// Iterates time-ordered, non-overlapping block chunks, limited to [mint, maxt] and skipping
