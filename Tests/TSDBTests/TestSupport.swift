@@ -1,3 +1,4 @@
+import Foundation
 @testable import TSDB
 import MetricModel
 
@@ -134,4 +135,17 @@ func randomSeries<G: RandomNumberGenerator>(count n: Int, using rng: inout G) ->
     let ts = timestamps(TimeShape.allCases.randomElement(using: &rng)!, count: n, using: &rng)
     let vs = values(ValueShape.allCases.randomElement(using: &rng)!, count: n, using: &rng)
     return zip(ts, vs).map { RawSample($0, $1) }
+}
+
+/// Runs CPU-heavy test work on a thread of its own instead of the cooperative pool (2 threads on
+/// a 2-core machine), so other tests' async work keeps running. Assert on the result afterwards,
+/// in the test's own task.
+func offCooperativePool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        let thread = Thread {
+            do { continuation.resume(returning: try body()) } catch { continuation.resume(throwing: error) }
+        }
+        thread.stackSize = 8 << 20
+        thread.start()
+    }
 }
