@@ -14,6 +14,12 @@ struct WALReplayer {
     private var highestRef: SeriesRef = 0
     private var minTime = Timestamp.max
     private var maxTime = Timestamp.min
+    /// Chunks found in `chunks_head`, by series reference, until their series record arrives.
+    var mapped: [SeriesRef: [MappedChunk]] = [:]
+    /// Series that got chunks from `mapped`.
+    private var attached: [MemSeries] = []
+    /// The last truncation's cut (see `MemSeries.append(replayFloor:)`).
+    var truncatedBefore = Timestamp.min
 
     init(head: Head) { self.head = head }
 
@@ -63,6 +69,11 @@ struct WALReplayer {
                     byRef[entry.ref] = index.series[existing]
                 } else {
                     let series = MemSeries(ref: entry.ref, labels: entry.labels)
+                    if let found = mapped.removeValue(forKey: entry.ref), series.attach(found) {
+                        attached.append(series)
+                        chunks += found.count
+                        report.mappedChunks += found.count
+                    }
                     index.series[entry.ref] = series
                     index.byLabels[entry.labels] = entry.ref
                     index.postings.add(entry.ref, entry.labels)
@@ -85,8 +96,10 @@ struct WALReplayer {
                 highestRef = max(highestRef, sample.ref)
                 continue
             }
-            switch series.append(sample.timestamp, sample.value, samplesPerChunk: perChunk, chunkRange: head.options.chunkRange) {
+            switch series.append(sample.timestamp, sample.value, samplesPerChunk: perChunk,
+                                 chunkRange: head.options.chunkRange, store: head.headChunks, replayFloor: truncatedBefore) {
             case .rejected: report.skippedSamples += 1; continue
+            case .inMappedChunk: report.samplesInMappedChunks += 1; continue
             case .startedChunk: chunks += 1
             case .appended: break
             }
@@ -112,6 +125,22 @@ struct WALReplayer {
                 report.series -= 1
             }
         }
+    }
+
+    /// Drops the attached chunks that end before `oldest`, the oldest sample left in the log:
+    /// a truncation removed them before the restart, only their file outlived it. Widens the
+    /// head's time range to the chunks that stay.
+    mutating func dropMappedChunks(before oldest: Timestamp) {
+        for series in attached {
+            chunks -= series.truncate(before: oldest).removed
+            if let first = series.chunks.withLock({ $0.minTime }) {
+                minTime = min(minTime, first)
+                maxTime = max(maxTime, series.chunks.withLock { $0.maxTime } ?? first)
+            }
+        }
+        report.mappedChunks = attached.reduce(0) { $0 + $1.chunks.withLock { $0.mapped.count } }
+        attached = []
+        chunks = head.index.withLock { index in index.series.values.reduce(0) { $0 + $1.chunks.withLock { $0.chunkCount } } }
     }
 
     /// Publishes the counts to the head's statistics.
