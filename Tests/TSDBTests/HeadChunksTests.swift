@@ -259,4 +259,48 @@ import Testing
         let third = try Head.open(directory: dir.path, options: Self.options())
         #expect(try contents(third) == expected)
     }
+
+    @Test func aQueryKeepsReadingChunksWhoseFileATruncationDeleted() throws {
+        let dir = try DataDirectory()
+        let head = try Head.open(directory: dir.path, options: Self.options(fileSize: 1000))
+        let expected = try Self.fill(head, series: 2, scrapes: 100)
+        head.headChunks!.flush()
+        let set = try head.querier(mint: .min, maxt: .max).select(sorted: true, hints: nil, matchers: [])
+        let files = try Self.chunkFiles(dir)
+        head.truncate(before: Self.start + 80 * 15_000)
+        #expect(try Self.chunkFiles(dir).count < files.count)
+        var read: [Labels: [RawSample]] = [:]
+        while let series = try set.next() {
+            let it = series.makeIterator()
+            while it.next() { read[series.labels, default: []].append(RawSample(it.timestamp, it.value)) }
+        }
+        #expect(read == expected)
+    }
+
+    @Test func chunksStayInMemoryWhileNoFileCanBeCreatedAndGoToDiskInOrderAfterwards() throws {
+        let dir = try DataDirectory()
+        let log = CapturedLog()
+        let head = try Head.open(directory: dir.path, options: Self.options(fileSize: 1000), logger: log.logger)
+        var expected = try Self.fill(head, series: 1, scrapes: 25)
+        let chunksDir = dir.path + "/chunks_head"
+        // Finish the current file, then take the directory away: the next file cannot be created.
+        head.headChunks!.flush()
+        head.headChunks!.state.withLock { $0.current = nil }
+        try FileManager.default.removeItem(atPath: chunksDir)
+        expected.merge(try Self.fill(head, series: 1, scrapes: 30, from: 25)) { $0 + $1 }
+        let series = try Self.memSeries(head, 0)
+        #expect(series.chunks.withLock { ($0.mapped.count, $0.closed.count) } == (2, 3))
+        #expect(head.headChunks!.failures.load(ordering: .relaxed) == 3)
+        #expect(log.all.first?.message == "cannot create head chunk file; keeping chunks in memory")
+        #expect(log.all.first?.metadata["err"]?.hasPrefix("create \(chunksDir)/000001: No such file or directory") == true)
+        #expect(try contents(head) == expected)
+        // Space is back: the next cut writes the held chunks first, oldest first.
+        try FileManager.default.createDirectory(atPath: chunksDir, withIntermediateDirectories: false)
+        expected.merge(try Self.fill(head, series: 1, scrapes: 10, from: 55)) { $0 + $1 }
+        #expect(series.chunks.withLock { ($0.mapped.count, $0.closed.count) } == (6, 0))
+        #expect(try contents(head) == expected)
+        try head.close()
+        let reopened = try Head.open(directory: dir.path, options: Self.options(fileSize: 1000))
+        #expect(try contents(reopened) == expected)
+    }
 }
