@@ -11,8 +11,8 @@ import Synchronization
 ///
 /// Contract:
 /// - A file this process creates is only appended to: `append` puts a record in the buffer and
-///   returns its offset at once; `flush` writes the buffer with `pwrite` (on failure the bytes stay
-///   buffered and the next flush retries from the same offset). A file found on disk at start is
+///   returns its offset at once; `flush` writes the buffer with `pwrite` (on failure all of it
+///   stays buffered and the next flush rewrites it from the same offset). A file found on disk at start is
 ///   read-only.
 /// - `data(at:)` copies a record's chunk bytes out of the mapping (or the buffer while they are
 ///   not flushed yet), so readers never hold a pointer into the map.
@@ -128,11 +128,10 @@ final class HeadChunkFile: Sendable {
                     written += n
                 }
             }
+            // After a partial write nothing counts as flushed: a record must never straddle the
+            // end of the mapping's valid bytes, and the retry rewrites the same bytes in place.
+            if failure != 0 { throw .system("write", path, failure) }
             state.flushed += written
-            if failure != 0 {
-                state.pending.removeFirst(written)
-                throw .system("write", path, failure)
-            }
             state.pending = []
         }
     }

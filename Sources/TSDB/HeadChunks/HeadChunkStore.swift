@@ -134,16 +134,18 @@ final class HeadChunkStore: Sendable {
         if let file = state.withLock({ $0.current }) { flush(file) }
     }
 
-    /// Writes what is buffered and fsyncs the current file; later writes are refused.
+    /// Writes what is buffered (also what an earlier failed flush left in a finished file) and
+    /// fsyncs the current file; later writes are refused.
     func close() throws(WALError) {
-        let file = state.withLock { state -> HeadChunkFile? in
+        let (current, files) = state.withLock { state -> (HeadChunkFile?, [HeadChunkFile]) in
             state.isClosed = true
             defer { state.current = nil }
-            return state.current
+            return (state.current, state.files)
         }
-        guard let file else { return }
-        try file.flush()
-        try file.sync()
+        for file in files where file !== current { try file.flush() }
+        guard let current else { return }
+        try current.flush()
+        try current.sync()
     }
 
     /// Deletes the files, other than the current one, whose chunks all end before `mint`.
