@@ -62,5 +62,15 @@ import Testing
             while it.next() { samples.append(RawSample(it.timestamp, it.value)) }
             #expect(samples == (0..<Self.scrapes).map { RawSample(Self.start + Timestamp($0) * Self.interval, Self.value(i, $0)) })
         }
+        // The replay wrote every closed chunk to chunks_head; a restart takes them from there and
+        // reads only the open chunks' samples from the log, with the same result.
+        let before = try contents(head)
+        try head.close()
+        let restarted = try Head(directory: dir.path)
+        let again = try restarted.replayWAL()
+        #expect(again.mappedChunks >= Self.seriesCount && again.chunkFileCorruptions.isEmpty)
+        #expect(again.samples + again.samplesInMappedChunks == Self.seriesCount * Self.scrapes)
+        #expect(restarted.stats == head.stats)
+        #expect(try contents(restarted) == before)
     }
 }
