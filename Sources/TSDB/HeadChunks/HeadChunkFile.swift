@@ -165,6 +165,15 @@ final class HeadChunkFile: Sendable {
         return withExtendedLifetime(self) { body(UnsafeRawBufferPointer(start: base, count: count)) }
     }
 
+    /// Takes the mapped pages out of this process's resident set (they stay in the page cache and
+    /// come back on the next read): after replay scanned a file, its pages would otherwise count
+    /// as the server's memory until the kernel needs them.
+    func releaseResidentPages() {
+        state.withLock { state in
+            if let base = state.base, state.flushed > 0 { _ = madvise(base, state.flushed, MADV_DONTNEED) }
+        }
+    }
+
     /// Cuts a file opened at start back to `length` bytes (a torn or corrupt tail).
     func truncate(to length: Int) throws(WALError) {
         try WALFiles.truncate(path, to: length)

@@ -246,6 +246,7 @@ final class HeadChunkStore: Sendable {
                 try WALFiles.remove(path(of: number))
             }
         }
+        for file in opened { file.releaseResidentPages() }
         let next = (numbers.last ?? -1) + 1
         state.withLock { state in
             state.files = opened
