@@ -47,5 +47,11 @@ let package = Package(
         benchmarkTarget("ExpositionBenchmarks"),
         benchmarkTarget("HeadBenchmarks"),
         benchmarkTarget("RemoteWriteBenchmarks"),
+        // One-off measuring tool: head memory and restart time at scale (see its main.swift).
+        .executableTarget(
+            name: "HeadScale",
+            dependencies: [.product(name: "EmberCore", package: "Ember")],
+            path: "Tools/HeadScale"
+        ),
     ]
 )

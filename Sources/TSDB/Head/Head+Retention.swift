@@ -8,10 +8,10 @@ import Storage
 
 extension Head {
     /// Bytes the head occupies on disk: every file under `<directory>/wal` (segments and
-    /// checkpoints). 0 for an in-memory head.
+    /// checkpoints) and `<directory>/chunks_head`. 0 for an in-memory head.
     public func diskUsage() -> Int64 {
         guard let wal else { return 0 }
-        return WALFiles.treeSize(wal.directory)
+        return WALFiles.treeSize(wal.directory) + (headChunks.map { WALFiles.treeSize($0.directory) } ?? 0)
     }
 
     /// The time to truncate before so that the oldest write-ahead-log segments go and disk usage

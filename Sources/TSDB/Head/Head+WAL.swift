@@ -23,12 +23,26 @@ public struct ReplayReport: Sendable, Equatable {
     public var skippedSamples = 0
     /// Samples removed by deletion records (`/api/v1/admin/tsdb/delete_series`).
     public var deletedSamples = 0
+    /// Chunks taken from `chunks_head` files instead of the log.
+    public var mappedChunks = 0
+    /// Logged samples skipped because a chunk on disk holds them already.
+    public var samplesInMappedChunks = 0
+    /// Damaged `chunks_head` files: truncated at the last good chunk (or deleted when nothing
+    /// in them was good). The files after one are deleted too.
+    public var chunkFileCorruptions: [Corruption] = []
     public var duration: Duration = .zero
 }
 
 extension Head {
     /// Reads the write-ahead log into memory and opens it for writing; appends are accepted from
     /// then on. Call once, before anything else touches the head.
+    ///
+    /// First the `chunks_head` files are read (a damaged tail is cut, see `HeadChunkStore.load`);
+    /// each series record of the log then gets its chunks from them, and the log's samples at or
+    /// before a series' last chunk on disk are skipped. Chunks that end before the last
+    /// truncation's cut, or before the oldest sample left in the log, were truncated before the
+    /// restart (only their files outlived it) and are dropped again, so the head holds what it
+    /// held before the restart.
     ///
     /// Order: the newest complete checkpoint (older ones, `.tmp` leftovers and segments it covers
     /// are deleted), then every later segment in number order. A segment that ends in a torn,
@@ -48,6 +62,14 @@ extension Head {
         let checkpoints = names.compactMap(Checkpoint.number).sorted()
         var segments = names.compactMap(Checkpoint.segmentNumber).sorted()
         var replayer = WALReplayer(head: self)
+        var truncatedBefore = Timestamp.min
+        if let headChunks {
+            let loaded = try headChunks.load()
+            replayer.mapped = loaded.chunks
+            replayer.report.chunkFileCorruptions = loaded.corruptions
+            truncatedBefore = loaded.truncatedBefore
+            replayer.truncatedBefore = truncatedBefore
+        }
         let firstToRead = checkpoints.last.map { last in segments.first { $0 > last } ?? last + 1 } ?? segments.first ?? 0
         let lastToRead = Swift.max(segments.last ?? firstToRead, firstToRead)
         replayStatus.withLock { $0 = WALReplayStatus(min: firstToRead, max: lastToRead, current: firstToRead) }
@@ -74,6 +96,7 @@ extension Head {
         }
         replayStatus.withLock { $0.current = $0.max }
         let next = max(segments.last ?? -1, checkpoints.last ?? -1) + 1
+        replayer.dropMappedChunks(before: Swift.max(truncatedBefore, ranges.values.map(\.min).min() ?? .max))
         replayer.finish()
         wal.startWriting(nextSegment: next, existing: segments, ranges: ranges)
         var report = replayer.report
@@ -87,6 +110,7 @@ extension Head {
     /// Does nothing for an in-memory head.
     public func close() throws(WALError) {
         phase.store(Phase.closed.rawValue, ordering: .releasing)
+        try headChunks?.close()
         try wal?.close()
     }
 

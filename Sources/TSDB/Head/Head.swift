@@ -15,6 +15,9 @@ import Synchronization
 /// records were written, replay restores every committed batch after a restart or `kill -9`, and
 /// `truncate` checkpoints and deletes segments it no longer needs (see Head+WAL.swift and
 /// docs/format/wal.md). Such a head refuses appends until its replay is complete and after `close`.
+/// It also writes every closed chunk to `<directory>/chunks_head` and keeps only a reference to
+/// it in memory (HeadChunkStore, docs/format/head-chunks.md); replay reads those files first and
+/// takes from the log only the samples after each series' last chunk on disk.
 public final class Head: Appendable, Queryable, Sendable {
     public struct Options: Sendable {
         /// Samples per chunk before a new one is cut (Prometheus: 120).
@@ -29,6 +32,8 @@ public final class Head: Appendable, Queryable, Sendable {
         public var enforceAppendWindow = false
         /// Size at which the write-ahead log starts a new segment file (Prometheus: 128 MiB).
         public var walSegmentSize = 128 << 20
+        /// Size at which a new `chunks_head` file is started (Prometheus: 128 MiB).
+        public var headChunkFileSize = 128 << 20
         public init() {}
     }
 
@@ -73,6 +78,8 @@ public final class Head: Appendable, Queryable, Sendable {
     let minValidTime = Atomic<Int64>(Int64.min)
     /// The write-ahead log, nil for an in-memory head.
     let wal: WriteAheadLog?
+    /// Closed chunks on disk, nil for an in-memory head.
+    let headChunks: HeadChunkStore?
     let logger: Logger?
     /// Serializes WAL truncations (checkpoint + segment deletion).
     let walTruncation = Mutex(())
@@ -83,6 +90,7 @@ public final class Head: Appendable, Queryable, Sendable {
     public init(options: Options = Options()) {
         self.options = options
         wal = nil
+        headChunks = nil
         logger = nil
         phase = Atomic(Phase.open.rawValue)
     }
@@ -93,9 +101,11 @@ public final class Head: Appendable, Queryable, Sendable {
         guard options.walSegmentSize > 0 else { throw WALError("WAL segment size must be positive, got \(options.walSegmentSize)") }
         self.options = options
         self.logger = logger
-        let walDirectory = (directory.hasSuffix("/") ? String(directory.dropLast()) : directory) + "/wal"
+        let base = directory.hasSuffix("/") ? String(directory.dropLast()) : directory
+        let walDirectory = base + "/wal"
         try WALFiles.makeDirectories(walDirectory)
         wal = WriteAheadLog(directory: walDirectory, segmentSize: options.walSegmentSize)
+        headChunks = try HeadChunkStore(directory: base + "/chunks_head", fileSize: options.headChunkFileSize, logger: logger)
         phase = Atomic(Phase.replaying.rawValue)
     }
 
@@ -162,7 +172,8 @@ public final class Head: Appendable, Queryable, Sendable {
 
     /// Drops chunks whose samples are all older than `mint` and removes series left empty; then,
     /// with a write-ahead log, checkpoints and deletes the segments holding only older samples
-    /// (`truncateWAL`; a failure there is logged and counted, the memory truncation stands).
+    /// (`truncateWAL`; a failure there is logged and counted, the memory truncation stands) and
+    /// deletes the `chunks_head` files whose chunks all end before `mint`.
     /// Returns the number of series removed.
     @discardableResult
     public func truncate(before mint: Timestamp) -> Int {
@@ -180,6 +191,7 @@ public final class Head: Appendable, Queryable, Sendable {
             $0.chunks -= chunksRemoved + gone
             if $0.minTime < mint { $0.minTime = mint }
         }
+        headChunks?.truncate(before: mint)
         if wal != nil {
             do {
                 try truncateWAL(before: mint)

@@ -71,10 +71,11 @@ final class HeadAppender: Appender {
         var rejected = 0
         var minT = Timestamp.max, maxT = Timestamp.min
         for sample in pending {
-            switch sample.series.append(sample.timestamp, sample.value, samplesPerChunk: head.options.samplesPerChunk, chunkRange: head.options.chunkRange) {
+            switch sample.series.append(sample.timestamp, sample.value, samplesPerChunk: head.options.samplesPerChunk,
+                                        chunkRange: head.options.chunkRange, store: head.headChunks) {
             case .startedChunk: newChunks += 1
             case .appended: break
-            case .rejected: rejected += 1; continue
+            case .rejected, .inMappedChunk: rejected += 1; continue
             }
             minT = min(minT, sample.timestamp)
             maxT = max(maxT, sample.timestamp)

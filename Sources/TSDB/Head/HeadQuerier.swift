@@ -46,7 +46,7 @@ struct HeadQuerier: Querier {
 /// A head series snapshot: labels and the chunks overlapping the query range.
 struct HeadSeries: Series {
     let labels: Labels
-    let chunks: [XORChunk]
+    let chunks: [HeadChunk]
     let mint: Timestamp
     let maxt: Timestamp
 
@@ -55,13 +55,13 @@ struct HeadSeries: Series {
 
 /// Iterates a list of time-ordered, non-overlapping chunks, limited to [mint, maxt].
 final class ChunkListIterator: SampleIterator {
-    private let chunks: [XORChunk]
+    private let chunks: [HeadChunk]
     private let mint: Timestamp
     private let maxt: Timestamp
     private var chunkIndex = -1
     private var current: XORIterator?
 
-    init(chunks: [XORChunk], mint: Timestamp, maxt: Timestamp) {
+    init(chunks: [HeadChunk], mint: Timestamp, maxt: Timestamp) {
         self.chunks = chunks
         self.mint = mint
         self.maxt = maxt

@@ -14,6 +14,15 @@ struct WALReplayer {
     private var highestRef: SeriesRef = 0
     private var minTime = Timestamp.max
     private var maxTime = Timestamp.min
+    /// Chunks found in `chunks_head`, by series reference, until their series record arrives.
+    var mapped: [SeriesRef: [MappedChunk]] = [:]
+    /// Series that got chunks from `mapped`.
+    private var attached: [MemSeries] = []
+    /// The last truncation's cut (see `MemSeries.append(replayFloor:)`).
+    var truncatedBefore = Timestamp.min
+    /// The time span of the chunks attached under each reference, to skip the samples they hold
+    /// without touching the series (replay's hottest path once chunks are on disk).
+    private var covered = ReplayCoverage()
 
     init(head: Head) { self.head = head }
 
@@ -63,6 +72,12 @@ struct WALReplayer {
                     byRef[entry.ref] = index.series[existing]
                 } else {
                     let series = MemSeries(ref: entry.ref, labels: entry.labels)
+                    if let found = mapped.removeValue(forKey: entry.ref), series.attach(found) {
+                        attached.append(series)
+                        covered.set(entry.ref, min: found[0].minTime, max: found[found.count - 1].maxTime)
+                        chunks += found.count
+                        report.mappedChunks += found.count
+                    }
                     index.series[entry.ref] = series
                     index.byLabels[entry.labels] = entry.ref
                     index.postings.add(entry.ref, entry.labels)
@@ -80,14 +95,24 @@ struct WALReplayer {
         for sample in samples {
             low = min(low, sample.timestamp)
             high = max(high, sample.timestamp)
+            // Held by a chunk on disk (a sample before the first chunk is too, unless it shows the
+            // run misses its start: then `append` below forgets the chunks).
+            if covered.holds(sample.ref, sample.timestamp, floor: truncatedBefore) {
+                report.samplesInMappedChunks += 1
+                continue
+            }
             guard let series = byRef[sample.ref] else {
                 report.unknownReferenceSamples += 1
                 highestRef = max(highestRef, sample.ref)
                 continue
             }
-            switch series.append(sample.timestamp, sample.value, samplesPerChunk: perChunk, chunkRange: head.options.chunkRange) {
+            switch series.append(sample.timestamp, sample.value, samplesPerChunk: perChunk,
+                                 chunkRange: head.options.chunkRange, store: head.headChunks, replayFloor: truncatedBefore) {
             case .rejected: report.skippedSamples += 1; continue
-            case .startedChunk: chunks += 1
+            case .inMappedChunk: report.samplesInMappedChunks += 1; continue
+            case .startedChunk:
+                chunks += 1
+                covered.clear(sample.ref)
             case .appended: break
             }
             report.samples += 1
@@ -102,6 +127,8 @@ struct WALReplayer {
     private mutating func applyDeletes(_ deletions: [WALRecord.Deletion]) {
         for deletion in deletions {
             guard let series = byRef[deletion.ref] else { continue }
+            covered.clear(deletion.ref)
+            covered.clear(series.ref)
             let outcome = series.deleteSamples(from: deletion.mint, through: deletion.maxt,
                                                samplesPerChunk: head.options.samplesPerChunk, chunkRange: head.options.chunkRange)
             chunks += outcome.chunkDelta
@@ -112,6 +139,22 @@ struct WALReplayer {
                 report.series -= 1
             }
         }
+    }
+
+    /// Drops the attached chunks that end before `oldest`, the oldest sample left in the log:
+    /// a truncation removed them before the restart, only their file outlived it. Widens the
+    /// head's time range to the chunks that stay.
+    mutating func dropMappedChunks(before oldest: Timestamp) {
+        for series in attached {
+            chunks -= series.truncate(before: oldest).removed
+            if let first = series.chunks.withLock({ $0.minTime }) {
+                minTime = min(minTime, first)
+                maxTime = max(maxTime, series.chunks.withLock { $0.maxTime } ?? first)
+            }
+        }
+        report.mappedChunks = attached.reduce(0) { $0 + $1.chunks.withLock { $0.mapped.count } }
+        attached = []
+        chunks = head.index.withLock { index in index.series.values.reduce(0) { $0 + $1.chunks.withLock { $0.chunkCount } } }
     }
 
     /// Publishes the counts to the head's statistics.
@@ -128,6 +171,35 @@ struct WALReplayer {
                 stats.maxTime = max(stats.maxTime, maxTime)
             }
         }
+    }
+}
+
+/// Per reference, the span [min, max] of the chunks on disk attached to its series; `holds`
+/// answers without locking or retaining the series. Dense for references below
+/// `ReplayRefTable.denseLimit`, a dictionary beyond.
+struct ReplayCoverage {
+    private var spans: [(min: Timestamp, max: Timestamp)] = []
+    private var sparse: [SeriesRef: (min: Timestamp, max: Timestamp)] = [:]
+
+    mutating func set(_ ref: SeriesRef, min: Timestamp, max: Timestamp) {
+        guard ref < ReplayRefTable.denseLimit else { sparse[ref] = (min, max); return }
+        if ref >= SeriesRef(spans.count) {
+            spans.append(contentsOf: repeatElement((.max, .min), count: Swift.max(Int(ref) + 1, spans.count * 2) - spans.count))
+        }
+        spans[Int(ref)] = (min, max)
+    }
+
+    mutating func clear(_ ref: SeriesRef) {
+        if ref < SeriesRef(spans.count) { spans[Int(ref)] = (.max, .min) } else if !sparse.isEmpty { sparse[ref] = nil }
+    }
+
+    /// Whether a sample at `t` is at or before the last chunk and not a sign of a missing start
+    /// (at or after `floor` but before the first chunk).
+    @inline(__always)
+    func holds(_ ref: SeriesRef, _ t: Timestamp, floor: Timestamp) -> Bool {
+        let span: (min: Timestamp, max: Timestamp)
+        if ref < SeriesRef(spans.count) { span = spans[Int(ref)] } else if let found = sparse[ref] { span = found } else { return false }
+        return t <= span.max && (t >= span.min || t < floor)
     }
 }
 
