@@ -42,9 +42,12 @@ final class ScrapePool: Sendable {
     private let clients: HTTPClients
     private let logger: Logger
     private let metrics: ScrapeMetrics
+    private let metadataStore: MetadataStore?
 
-    init(config: ScrapeConfig, storage: any Appendable, clients: HTTPClients, logger: Logger, metrics: ScrapeMetrics) {
+    init(config: ScrapeConfig, storage: any Appendable, clients: HTTPClients, logger: Logger, metrics: ScrapeMetrics,
+         metadataStore: MetadataStore? = nil) {
         job = config.jobName
+        self.metadataStore = metadataStore
         self.storage = storage
         self.clients = clients
         self.logger = logger
@@ -191,7 +194,8 @@ final class ScrapePool: Sendable {
                 let scraper = state.scraper.forServerName(target, followRedirects: state.config.followRedirects) ?? state.scraper
                 let loop = ScrapeLoop(target: target, scraper: scraper, storage: storage, logger: logger,
                                       metrics: metrics, metricRelabeler: state.metricRelabeler,
-                                      trackTimestampsStaleness: state.config.trackTimestampsStaleness)
+                                      trackTimestampsStaleness: state.config.trackTimestampsStaleness,
+                                      metadataStore: metadataStore)
                 state.loops[key] = Running(loop: loop, task: Task { await loop.run() })
             }
             state.order = order
