@@ -191,7 +191,9 @@ final class ScrapePool: Sendable {
             }
             for key in order where state.loops[key] == nil {
                 let target = wanted[key]!
-                let scraper = state.scraper.forServerName(target, followRedirects: state.config.followRedirects) ?? state.scraper
+                let follow = state.config.followRedirects
+                let scraper = state.scraper.forServerName(target, followRedirects: follow)
+                    ?? state.scraper.routed(target, clients: clients, followRedirects: follow)
                 let loop = ScrapeLoop(target: target, scraper: scraper, storage: storage, logger: logger,
                                       metrics: metrics, metricRelabeler: state.metricRelabeler,
                                       trackTimestampsStaleness: state.config.trackTimestampsStaleness,
