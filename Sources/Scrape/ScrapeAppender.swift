@@ -13,6 +13,9 @@ import Storage
 /// committed and every series of the previous scrape gets a staleness marker, as after a failed
 /// fetch. On success, series of the previous scrape missing from this one get a staleness marker.
 ///
+/// A `PrometheusProto` body (`application/vnd.google.protobuf`) is read through
+/// `ProtobufExposition`'s text translation (its units recorded as metadata).
+///
 /// `# HELP`, `# TYPE` and `# UNIT` lines update `metadata` (per family, as Prometheus's scrape
 /// cache does: even in a scrape that later fails); a family not declared for more than
 /// `metadataMaxAge` successful scrapes is forgotten. `metadataVersion` changes whenever
@@ -95,7 +98,15 @@ struct ScrapeAppender {
 
     private mutating func appendSamples(_ body: [UInt8], _ contentType: String?, _ timestamp: Timestamp,
                                         _ appender: any Appender, _ outcome: inout Outcome) throws(ScrapeError) {
-        var parser = ExpositionParser(bytes: body, format: ExpositionFormat(contentType: contentType))
+        var parser: ExpositionParser
+        if ProtobufExposition.isProtobuf(contentType: contentType) {
+            let translation: ProtobufExposition.Translation
+            do { translation = try ProtobufExposition.textExposition(body) } catch { throw .parse(error.description) }
+            for (family, unit) in translation.units { noteMetadata(family) { $0.unit = unit } }
+            parser = ExpositionParser(bytes: translation.text, format: .prometheusText)
+        } else {
+            parser = ExpositionParser(bytes: body, format: ExpositionFormat(contentType: contentType))
+        }
         let limits = target.limits
         while true {
             let entry: ExpositionEntry
