@@ -52,6 +52,10 @@ public final class Engine: Sendable {
         self.gate = ConcurrencyGate(limit: options.maxConcurrency)
     }
 
+    /// Queries admitted and not yet finished (waiting ones excluded); a cancelled query leaves
+    /// this count as soon as its evaluation notices the cancellation.
+    public var runningQueries: Int { gate.activeCount }
+
     /// Evaluates `text` at one instant.
     public func instantQuery(_ text: String, at time: Timestamp, options overrides: QueryOptions = QueryOptions())
         async throws(QueryError) -> QueryValue {
