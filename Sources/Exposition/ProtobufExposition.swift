@@ -54,7 +54,7 @@ public enum ProtobufExposition {
             let end = position + Int(length)
             let family: Io_Prometheus_Client_MetricFamily
             do {
-                family = try Io_Prometheus_Client_MetricFamily(serializedBytes: body[position..<end])
+                family = try Io_Prometheus_Client_MetricFamily(serializedBytes: Array(body[position..<end]))
             } catch {
                 throw ExpositionError(line: index, message: "protobuf: invalid MetricFamily: \(error)")
             }

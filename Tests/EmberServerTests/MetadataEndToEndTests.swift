@@ -77,7 +77,7 @@ import Testing
         let server = try EmberServer(options: options, logger: logger)
         let task = Task { try await server.run() }
         defer { task.cancel() }
-        guard try await eventually(seconds: 30, { server.port != nil }), let port = server.port else {
+        guard try await eventually(seconds: 120, { server.port != nil }), let port = server.port else {
             throw TestFailure("server did not start")
         }
         let base = "http://127.0.0.1:\(port)/api/v1"
@@ -92,7 +92,7 @@ import Testing
             + #""requests_total":[{"type":"counter","help":"Requests served.","unit":""}],"#
             + #""room_temperature_celsius":[{"type":"gauge","help":"","unit":"celsius"}],"#
             + #""temperature":["# + temperatures.joined(separator: ",") + "]}}"
-        let bothScraped = try await eventually(seconds: 10) { try await httpGet(base + "/metadata").1 == full }
+        let bothScraped = try await eventually(seconds: 60) { try await httpGet(base + "/metadata").1 == full }
         let seen = try await httpGet(base + "/metadata").1
         #expect(bothScraped, "got \(seen)")
 
