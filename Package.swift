@@ -35,7 +35,9 @@ let package = Package(
         .systemLibrary(name: "CSnappy", path: "Sources/CSnappy", pkgConfig: "snappy",
                        providers: [.apt(["libsnappy-dev"])]),
         .target(name: "MetricModel", swiftSettings: strict),
-        .target(name: "Exposition", dependencies: ["MetricModel"], swiftSettings: strict),
+        .target(name: "Exposition", dependencies: [
+            "MetricModel", .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+        ], exclude: ["Proto/metrics.proto", "Proto/README.md"], swiftSettings: strict),
         .target(name: "Storage", dependencies: ["MetricModel"], swiftSettings: strict),
         .target(name: "TSDB", dependencies: [
             "Storage", "MetricModel", "CLZ4", .product(name: "Logging", package: "swift-log"),
@@ -80,7 +82,9 @@ let package = Package(
         ], swiftSettings: strict),
 
         .testTarget(name: "MetricModelTests", dependencies: ["MetricModel"]),
-        .testTarget(name: "ExpositionTests", dependencies: ["Exposition"]),
+        .testTarget(name: "ExpositionTests", dependencies: [
+            "Exposition", .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+        ]),
         .testTarget(name: "StorageTests", dependencies: ["Storage"]),
         .testTarget(name: "TSDBTests", dependencies: ["TSDB", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "PromQLTests", dependencies: ["PromQL", "Storage", "MetricModel"]),
@@ -89,7 +93,8 @@ let package = Package(
         .testTarget(name: "ConfigTests", dependencies: ["Config"]),
         .testTarget(name: "TSDBToolTests", dependencies: ["TSDBTool", "TSDB", "Storage", "MetricModel"]),
         .testTarget(name: "ScrapeTests", dependencies: [
-            "Scrape", "Storage", "Config", "MetricModel",
+            "Scrape", "Storage", "Config", "MetricModel", "Exposition",
+            .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdTLS", package: "hummingbird"),

@@ -83,7 +83,7 @@ public final class EmberServer: Sendable {
         clientConfiguration.connectionPool.retryConnectionEstablishment = false
         let httpClient = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfiguration)
         let scrapeManager = ScrapeManager(storage: database, httpClient: httpClient, logger: logger,
-                                          metricsFactory: metrics.factory)
+                                          metricsFactory: metrics.factory, metadata: metadata)
         let reloader = ConfigReloader(path: options.configFile, initial: initialConfig,
                                       scrapeManager: scrapeManager, logger: logger, metrics: metrics)
         for warning in initialConfig.warnings { logger.warning("\(warning)") }

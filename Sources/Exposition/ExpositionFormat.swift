@@ -3,7 +3,7 @@
 /// Contract: `init(contentType:)` chooses the parser the way Prometheus does from the media type of
 /// a `Content-Type` header, case-insensitively and ignoring parameters: `application/openmetrics-text`
 /// (any version) is OpenMetrics; everything else — `text/plain`, a missing or unparseable header, or a
-/// type Ember has no parser for (protobuf) — is the Prometheus text format 0.0.4 (Prometheus 3 would
+/// type this parser does not read (protobuf: see `ProtobufExposition`) — is the Prometheus text format 0.0.4 (Prometheus 3 would
 /// refuse a missing or unknown type unless `fallback_scrape_protocol` is set; Ember falls back).
 public enum ExpositionFormat: Sendable, Hashable {
     /// Prometheus text format 0.0.4 (and its 1.0.0 variant with quoted UTF-8 names).

@@ -38,12 +38,15 @@ public enum ScrapeError: Error, Equatable, Sendable, CustomStringConvertible {
 /// turns verification off. `server_name` is sent as SNI and verified instead of the target's host:
 /// the request goes to `server_name` with the `Host` header of the target, on a client of its own
 /// whose `dnsOverride` sends that name to the target's host (`HTTPScraper.forServerName`).
+/// `proxy` and `http1Only` (`enable_http2: false`) choose the client (`HTTPScraper.routed`).
 public struct HTTPScrapeSettings: Sendable {
     var basicAuth: BasicAuth?
     var authorization: Authorization?
     var tls: TLSConfiguration?
     var enableCompression = true
     var serverName = ""
+    var proxy = ProxySettings()
+    var http1Only = false
 
     public init() {}
 
@@ -54,6 +57,8 @@ public struct HTTPScrapeSettings: Sendable {
         self.enableCompression = enableCompression
         tls = try Self.tlsConfiguration(config.tlsConfig)
         serverName = config.tlsConfig.serverName
+        proxy = ProxySettings(config)
+        http1Only = !config.enableHTTP2
     }
 
     static func tlsConfiguration(_ t: TLSConfig) throws(ScrapeError) -> TLSConfiguration? {
@@ -112,17 +117,33 @@ public struct HTTPScraper: Sendable {
     let settings: HTTPScrapeSettings
     /// Set when this scraper owns a client made for `server_name` (see `forServerName`).
     let ownsClient: Bool
+    /// Why this scraper cannot scrape (a proxy it cannot use); every fetch fails with it.
+    let setupError: ScrapeError?
 
     public init(client: HTTPClient, settings: HTTPScrapeSettings = HTTPScrapeSettings()) {
         self.client = client
         self.settings = settings
         ownsClient = false
+        setupError = nil
     }
 
-    private init(ownedClient: HTTPClient, settings: HTTPScrapeSettings) {
-        client = ownedClient
+    private init(client: HTTPClient, settings: HTTPScrapeSettings, owned: Bool, setupError: ScrapeError? = nil) {
+        self.client = client
         self.settings = settings
-        ownsClient = true
+        ownsClient = owned
+        self.setupError = setupError
+    }
+
+    /// The scraper for `target`: this one when the settings need no special client, else one on
+    /// the shared client for the target's proxy route and HTTP version.
+    func routed(_ target: ScrapeTarget, clients: HTTPClients, followRedirects: Bool) -> HTTPScraper {
+        let route: ProxySettings.Route?
+        do throws(ScrapeError) { route = try settings.proxy.route(for: target.url) } catch {
+            return HTTPScraper(client: client, settings: settings, owned: false, setupError: error)
+        }
+        guard route != nil || settings.http1Only else { return self }
+        let key = HTTPClients.Key(followRedirects: followRedirects, proxy: route, http1Only: settings.http1Only)
+        return HTTPScraper(client: clients.client(key), settings: settings, owned: false)
     }
 
     /// For a config with `server_name`: a scraper with a client of its own that connects to
@@ -133,13 +154,14 @@ public struct HTTPScraper: Sendable {
         var host = Substring(target.address)
         if let colon = host.lastIndex(of: ":"), !host.hasSuffix("]") { host = host[..<colon] }
         if host.hasPrefix("[") && host.hasSuffix("]") { host = host.dropFirst().dropLast() }
-        var configuration = HTTPClient.Configuration(
-            redirectConfiguration: followRedirects ? .follow(max: 10, allowCycles: false) : .disallow,
-            decompression: .enabled(limit: .ratio(100)))
-        configuration.connectionPool.retryConnectionEstablishment = false
-        configuration.dnsOverride = [settings.serverName: String(host)]
-        return HTTPScraper(ownedClient: HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration),
-                           settings: settings)
+        let route: ProxySettings.Route?
+        do throws(ScrapeError) { route = try settings.proxy.route(for: target.url) } catch {
+            return HTTPScraper(client: client, settings: settings, owned: false, setupError: error)
+        }
+        let key = HTTPClients.Key(followRedirects: followRedirects, proxy: route, http1Only: settings.http1Only)
+        let configuration = HTTPClients.configuration(key, dnsOverride: [settings.serverName: String(host)])
+        return HTTPScraper(client: HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration),
+                           settings: settings, owned: true)
     }
 
     /// Shuts down the client if this scraper made it (in the background).
@@ -151,6 +173,7 @@ public struct HTTPScraper: Sendable {
 
     /// Returns the body bytes and the response's Content-Type.
     public func fetch(_ target: ScrapeTarget) async throws(ScrapeError) -> (body: [UInt8], contentType: String?) {
+        if let setupError { throw setupError }
         let limit = target.bodySizeLimit > 0 ? target.bodySizeLimit : 1 << 30
         let timeout = target.timeout
         let client = self.client

@@ -12,6 +12,14 @@ import Storage
 /// over a label limit, or more samples than `sample_limit` fail the whole scrape: nothing of it is
 /// committed and every series of the previous scrape gets a staleness marker, as after a failed
 /// fetch. On success, series of the previous scrape missing from this one get a staleness marker.
+///
+/// A `PrometheusProto` body (`application/vnd.google.protobuf`) is read through
+/// `ProtobufExposition`'s text translation (its units recorded as metadata).
+///
+/// `# HELP`, `# TYPE` and `# UNIT` lines update `metadata` (per family, as Prometheus's scrape
+/// cache does: even in a scrape that later fails); a family not declared for more than
+/// `metadataMaxAge` successful scrapes is forgotten. `metadataVersion` changes whenever
+/// `metadata` does, so a caller can publish it only then.
 struct ScrapeAppender {
     struct Outcome: Equatable {
         /// Samples in the body.
@@ -28,6 +36,11 @@ struct ScrapeAppender {
     let metricRelabeler: Relabeler
     let trackTimestampsStaleness: Bool
     var cache = ScrapeCache()
+    /// Family name → what the target last declared about it, and the iteration that last declared it.
+    private(set) var metadata: [String: (metadata: MetricMetadata, lastSeen: Int)] = [:]
+    private(set) var metadataVersion = 0
+    /// Prometheus keeps a family's metadata for 10 scrapes after it disappeared.
+    static let metadataMaxAge = 10
 
     init(target: ScrapeTarget, metricRelabeler: Relabeler? = nil, trackTimestampsStaleness: Bool = false) {
         self.target = target
@@ -60,18 +73,61 @@ struct ScrapeAppender {
             return outcome
         }
         cache.evictOld()
+        evictOldMetadata()
         return outcome
+    }
+
+    /// The families' metadata without bookkeeping.
+    var families: [String: MetricMetadata] { metadata.mapValues(\.metadata) }
+
+    private mutating func noteMetadata(_ name: String, _ update: (inout MetricMetadata) -> Void) {
+        var entry = metadata[name] ?? (MetricMetadata(), cache.iteration)
+        let before = entry.metadata
+        update(&entry.metadata)
+        entry.lastSeen = cache.iteration
+        if metadata[name] == nil || entry.metadata != before { metadataVersion &+= 1 }
+        metadata[name] = entry
+    }
+
+    private mutating func evictOldMetadata() {
+        let oldest = cache.iteration - Self.metadataMaxAge
+        guard metadata.values.contains(where: { $0.lastSeen < oldest }) else { return }
+        metadata = metadata.filter { $0.value.lastSeen >= oldest }
+        metadataVersion &+= 1
     }
 
     private mutating func appendSamples(_ body: [UInt8], _ contentType: String?, _ timestamp: Timestamp,
                                         _ appender: any Appender, _ outcome: inout Outcome) throws(ScrapeError) {
-        var parser = ExpositionParser(bytes: body, format: ExpositionFormat(contentType: contentType))
+        var parser: ExpositionParser
+        if ProtobufExposition.isProtobuf(contentType: contentType) {
+            let translation: ProtobufExposition.Translation
+            do { translation = try ProtobufExposition.textExposition(body) } catch { throw .parse(error.description) }
+            for (family, unit) in translation.units { noteMetadata(family) { $0.unit = unit } }
+            parser = ExpositionParser(bytes: translation.text, format: .prometheusText)
+        } else {
+            parser = ExpositionParser(bytes: body, format: ExpositionFormat(contentType: contentType))
+        }
         let limits = target.limits
         while true {
             let entry: ExpositionEntry
             do { entry = try parser.next() } catch { throw .parse(error.description) }
-            if entry == .eof { break }
-            guard entry == .sample else { continue }
+            switch entry {
+            case .eof: return try checkSampleLimit(outcome)
+            case .sample: break
+            case .help:
+                let help = parser.helpText
+                noteMetadata(parser.metadataName) { $0.help = help }
+                continue
+            case .type:
+                let type = parser.metricType
+                noteMetadata(parser.metadataName) { $0.type = type }
+                continue
+            case .unit:
+                let unit = parser.unitText
+                noteMetadata(parser.metadataName) { $0.unit = unit }
+                continue
+            case .comment: continue
+            }
             outcome.samplesScraped += 1
             let bytes = parser.seriesBytes
             let hash = ScrapeCache.hash(bytes)
@@ -105,7 +161,11 @@ struct ScrapeAppender {
                 outcome.seriesAdded += 1
             }
         }
-        if limits.sampleLimit > 0 && outcome.samplesPostRelabeling > limits.sampleLimit { throw .limit("sample limit exceeded") }
+    }
+
+    private func checkSampleLimit(_ outcome: Outcome) throws(ScrapeError) {
+        let limit = target.limits.sampleLimit
+        if limit > 0 && outcome.samplesPostRelabeling > limit { throw .limit("sample limit exceeded") }
     }
 
     /// Writes staleness markers for every series of the last successful scrape (the scrape failed,

@@ -12,7 +12,9 @@ import Synchronization
 /// every scrape the synthetic series `up`, `scrape_duration_seconds`, `scrape_samples_scraped`,
 /// `scrape_samples_post_metric_relabeling` and `scrape_series_added` are appended. While a
 /// `forcedError` is set (the pool is over its `target_limit`) nothing is fetched and every scrape
-/// fails with it.
+/// fails with it. When a scrape changed what the target declares about its metric families, the
+/// loop publishes the whole set to its `MetadataStore` under its target's key; `release()` takes
+/// it out again, and nothing is published after that.
 final class ScrapeLoop: Sendable {
     static let timestampTolerance: Int64 = 10
 
@@ -24,9 +26,12 @@ final class ScrapeLoop: Sendable {
     private let storage: any Appendable
     private let logger: Logger
     private let metrics: ScrapeMetrics
+    private let metadataStore: MetadataStore?
+    /// The `metadataVersion` last published, and whether the loop was released (publish no more).
+    private let published = Mutex<(version: Int, released: Bool)>((0, false))
 
     init(target: ScrapeTarget, scraper: HTTPScraper, storage: any Appendable, logger: Logger, metrics: ScrapeMetrics,
-         metricRelabeler: Relabeler? = nil, trackTimestampsStaleness: Bool = false) {
+         metricRelabeler: Relabeler? = nil, trackTimestampsStaleness: Bool = false, metadataStore: MetadataStore? = nil) {
         self.target = target
         self.status = Mutex(TargetStatus(target: target))
         self.appender = Mutex(ScrapeAppender(target: target, metricRelabeler: metricRelabeler,
@@ -35,6 +40,7 @@ final class ScrapeLoop: Sendable {
         self.storage = storage
         self.logger = logger
         self.metrics = metrics
+        self.metadataStore = metadataStore
     }
 
     /// The loop's first scheduled time at or after `now`: `offset + k·interval`.
@@ -74,6 +80,7 @@ final class ScrapeLoop: Sendable {
                 state.append(body: body, contentType: contentType, timestamp: timestamp, to: storage)
             }
             failure = outcome.failure
+            publishMetadata()
         } catch {
             failure = error
             appender.withLock { $0.markAllStale(timestamp: timestamp, to: storage) }
@@ -94,8 +101,26 @@ final class ScrapeLoop: Sendable {
         }
     }
 
-    /// Releases what the loop owns (a `server_name` client); call after cancelling `run()`.
-    func release() { scraper.shutdown() }
+    /// Releases what the loop owns (a `server_name` client, its entry in the metadata store); call
+    /// after cancelling `run()`.
+    func release() {
+        scraper.shutdown()
+        published.withLock { state in
+            state.released = true
+            metadataStore?.remove(key: target.key)
+        }
+    }
+
+    private func publishMetadata() {
+        guard let metadataStore else { return }
+        let version = appender.withLock { $0.metadataVersion }
+        published.withLock { state in
+            guard !state.released, state.version != version else { return }
+            state.version = version
+            let families = appender.withLock { $0.families }
+            metadataStore.replace(key: target.key, target: target.labels, families: families)
+        }
+    }
 
     /// Writes staleness markers for everything this target exposed (the target was removed).
     func stop() {

@@ -19,14 +19,18 @@ public final class ScrapeManager: Service, Sendable {
     private let clients: HTTPClients
     private let logger: Logger
     private let metrics: ScrapeMetrics
+    private let metadataStore: MetadataStore?
     private let pools = Mutex<[String: ScrapePool]>([:])
     private let order = Mutex<[String]>([])
 
     /// `filePollInterval` is how often `file_sd_configs` files are checked for changes;
-    /// `dnsResolver` answers `dns_sd_configs` (the system's by default).
+    /// `dnsResolver` answers `dns_sd_configs` (the system's by default); `metadata` receives each
+    /// active target's HELP/TYPE/UNIT declarations (and loses a target's when it stops).
     public init(storage: any Appendable, httpClient: HTTPClient, logger: Logger, metricsFactory: any MetricsFactory,
-                filePollInterval: Duration = .seconds(1), dnsResolver: (any DNSResolver)? = nil) {
+                filePollInterval: Duration = .seconds(1), dnsResolver: (any DNSResolver)? = nil,
+                metadata: MetadataStore? = nil) {
         self.storage = storage
+        self.metadataStore = metadata
         self.clients = HTTPClients(client: httpClient, filePollInterval: filePollInterval,
                                    dnsResolver: dnsResolver ?? SystemDNSResolver())
         self.logger = logger
@@ -54,7 +58,8 @@ public final class ScrapeManager: Service, Sendable {
         for pool in removed { pool.stop(markStale: true) }
         for (pool, scrapeConfig) in updates { pool.update(config: scrapeConfig) }
         for scrapeConfig in created {
-            let pool = ScrapePool(config: scrapeConfig, storage: storage, clients: clients, logger: logger, metrics: metrics)
+            let pool = ScrapePool(config: scrapeConfig, storage: storage, clients: clients, logger: logger, metrics: metrics,
+                                  metadataStore: metadataStore)
             pools.withLock { $0[scrapeConfig.jobName] = pool }
         }
         order.withLock { $0 = jobs }

@@ -42,9 +42,12 @@ final class ScrapePool: Sendable {
     private let clients: HTTPClients
     private let logger: Logger
     private let metrics: ScrapeMetrics
+    private let metadataStore: MetadataStore?
 
-    init(config: ScrapeConfig, storage: any Appendable, clients: HTTPClients, logger: Logger, metrics: ScrapeMetrics) {
+    init(config: ScrapeConfig, storage: any Appendable, clients: HTTPClients, logger: Logger, metrics: ScrapeMetrics,
+         metadataStore: MetadataStore? = nil) {
         job = config.jobName
+        self.metadataStore = metadataStore
         self.storage = storage
         self.clients = clients
         self.logger = logger
@@ -188,10 +191,13 @@ final class ScrapePool: Sendable {
             }
             for key in order where state.loops[key] == nil {
                 let target = wanted[key]!
-                let scraper = state.scraper.forServerName(target, followRedirects: state.config.followRedirects) ?? state.scraper
+                let follow = state.config.followRedirects
+                let scraper = state.scraper.forServerName(target, followRedirects: follow)
+                    ?? state.scraper.routed(target, clients: clients, followRedirects: follow)
                 let loop = ScrapeLoop(target: target, scraper: scraper, storage: storage, logger: logger,
                                       metrics: metrics, metricRelabeler: state.metricRelabeler,
-                                      trackTimestampsStaleness: state.config.trackTimestampsStaleness)
+                                      trackTimestampsStaleness: state.config.trackTimestampsStaleness,
+                                      metadataStore: metadataStore)
                 state.loops[key] = Running(loop: loop, task: Task { await loop.run() })
             }
             state.order = order

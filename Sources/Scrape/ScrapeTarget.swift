@@ -74,13 +74,12 @@ public struct ScrapeTarget: Sendable, Hashable {
     }
 
     /// Prometheus's `Accept` header for `protocols`: each with a descending `q`, the 1.0.0 text
-    /// formats with the escaping scheme, then `*/*`. Protobuf is left out: Ember cannot parse it.
+    /// formats with the escaping scheme, then `*/*`.
     static func acceptHeader(_ protocols: [ScrapeProtocol], escaping: String) -> String {
         var values: [String] = []
         var weight = ScrapeProtocol.allCases.count + 1
         for scrapeProtocol in protocols {
             defer { weight -= 1 }
-            if scrapeProtocol == .prometheusProto { continue }
             var value = scrapeProtocol.headerMediaType
             if scrapeProtocol == .prometheusText1_0_0 || scrapeProtocol == .openMetricsText1_0_0 {
                 value += ";escaping=\(escaping)"

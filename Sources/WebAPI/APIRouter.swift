@@ -13,8 +13,8 @@ import Synchronization
 /// `OPTIONS` on any API path answers 204; unknown paths 404 (see `PrometheusHTTPMiddleware`).
 /// The handlers' JSON, parameters and messages follow Prometheus 3.x.
 public enum APIRouter {
-    public static func build(_ deps: APIDependencies) -> Router<BasicRequestContext> {
-        let router = Router()
+    public static func build(_ deps: APIDependencies) -> Router<APIRequestContext> {
+        let router = Router(context: APIRequestContext.self)
         let prefix = normalizedPrefix(deps.web.routePrefix)
         let cors = (try? CORSPolicy(pattern: deps.web.corsOrigin)) ?? (try! CORSPolicy(pattern: ".*"))
         let openPaths: Set = [prefix + "/-/healthy", prefix + "/-/ready"]
@@ -48,11 +48,12 @@ public enum APIRouter {
         LifecycleRoutes.add(to: routes, hooks: deps.lifecycle)
         RemoteWriteRoute.add(to: routes, receiver: deps.remoteWriteReceiver, readiness: deps.readiness)
 
-        routes.api("/query", [.get, .post], limit: limit) { params, _ in
-            await QueryHandlers.instantQuery(params, engine: deps.engine)
+        // Queries stop when their client goes away (see DisconnectCancellation).
+        routes.api("/query", [.get, .post], limit: limit) { params, context in
+            await DisconnectCancellation.run(on: context.channel) { await QueryHandlers.instantQuery(params, engine: deps.engine) }
         }
-        routes.api("/query_range", [.get, .post], limit: limit) { params, _ in
-            await QueryHandlers.rangeQuery(params, engine: deps.engine)
+        routes.api("/query_range", [.get, .post], limit: limit) { params, context in
+            await DisconnectCancellation.run(on: context.channel) { await QueryHandlers.rangeQuery(params, engine: deps.engine) }
         }
         routes.api("/query_exemplars", [.get, .post], limit: limit) { params, _ in QueryToolHandlers.exemplars(params) }
         routes.api("/format_query", [.get, .post], limit: limit) { params, _ in QueryToolHandlers.formatQuery(params) }
@@ -126,8 +127,8 @@ public enum APIRouter {
 /// Registers routes with Go-router method semantics: the listed methods call the handler, the
 /// other common methods answer 405 with `Allow`.
 struct RouteTable {
-    typealias Handler = @Sendable (Request, BasicRequestContext) async throws -> Response
-    let router: Router<BasicRequestContext>
+    typealias Handler = @Sendable (Request, APIRequestContext) async throws -> Response
+    let router: Router<APIRequestContext>
     let prefix: String
 
     static let commonMethods: [HTTPRequest.Method] = [.get, .head, .post, .put, .delete, .patch]
@@ -150,7 +151,7 @@ struct RouteTable {
     /// An `/api/v1` route: parameters decoded (URL and form body), body-size errors answered as
     /// API errors, and `OPTIONS` answered 204.
     func api(_ path: String, _ methods: [HTTPRequest.Method], limit: Int,
-             _ handler: @escaping @Sendable (APIParameters, BasicRequestContext) async -> Response) {
+             _ handler: @escaping @Sendable (APIParameters, APIRequestContext) async -> Response) {
         add("/api/v1" + path, methods) { request, context in
             do throws(APIError) {
                 return await handler(try await APIRouter.parameters(request, limit: limit), context)

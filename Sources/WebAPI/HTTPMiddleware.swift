@@ -12,7 +12,7 @@ import Synchronization
 /// origin itself when it matches); a non-empty body is gzipped, with `Content-Encoding: gzip`
 /// and `Vary: Accept-Encoding`, when `Accept-Encoding` lists `gzip` (q > 0).
 struct PrometheusHTTPMiddleware: RouterMiddleware {
-    typealias Context = BasicRequestContext
+    typealias Context = APIRequestContext
     let apiPrefix: String
     let cors: CORSPolicy
     let compression: Bool

@@ -79,8 +79,8 @@ public struct JSONWriter: Sendable {
         bytes.append(UInt8(ascii: "}"))
     }
 
-    /// `{"resultType":"vector","result":[...]}`
-    public mutating func queryData(_ value: QueryValue) {
+    /// `{"resultType":"vector","result":[...]}`, with `,"stats":{...}` before the brace when given.
+    public mutating func queryData(_ value: QueryValue, stats: QueryStats? = nil) {
         raw("{\"resultType\":")
         string(value.typeName)
         raw(",\"result\":")
@@ -119,6 +119,49 @@ public struct JSONWriter: Sendable {
             }
             bytes.append(UInt8(ascii: "]"))
         }
+        if let stats {
+            raw(",\"stats\":")
+            queryStats(stats)
+        }
         bytes.append(UInt8(ascii: "}"))
+    }
+
+    /// Prometheus's `stats` object: `{"timings":{...},"samples":{...}}` in its field order (the
+    /// per-step arrays, which need Prometheus's `promql-per-step-stats` feature, are left out).
+    public mutating func queryStats(_ stats: QueryStats) {
+        let timings: [(String, Double)] = [
+            ("evalTotalTime", stats.evalTotal), ("resultSortTime", stats.resultSort),
+            ("queryPreparationTime", stats.queryPreparation), ("innerEvalTime", stats.innerEval),
+            ("execQueueTime", stats.execQueue), ("execTotalTime", stats.execTotal),
+        ]
+        raw("{\"timings\":{")
+        for (index, (name, seconds)) in timings.enumerated() {
+            if index > 0 { raw(",") }
+            string(name)
+            raw(":")
+            number(seconds)
+        }
+        raw("},\"samples\":{\"totalQueryableSamples\":\(stats.totalQueryableSamples),")
+        raw("\"samplesRead\":\(stats.samplesRead),\"peakSamples\":\(stats.peakSamples)}}")
+    }
+
+    /// A finite float as Go's `encoding/json` writes it: shortest decimal, exponent form (`1e-7`)
+    /// only below 1e-6 or from 1e21.
+    public mutating func number(_ value: Double) {
+        let magnitude = abs(value)
+        guard magnitude != 0, magnitude < 1e-6 || magnitude >= 1e21 else {
+            raw(PrometheusNumber.format(value))
+            return
+        }
+        var text = "\(value)"
+        if let e = text.firstIndex(of: "e") {
+            var exponent = text[text.index(after: e)...]
+            let sign = exponent.first == "-" ? "-" : "+"
+            if exponent.first == "-" || exponent.first == "+" { exponent = exponent.dropFirst() }
+            while exponent.count > 2 && exponent.first == "0" { exponent = exponent.dropFirst() }
+            if sign == "-" && exponent.count == 2 && exponent.first == "0" { exponent = exponent.dropFirst() }
+            text = text[..<e] + "e" + sign + exponent
+        }
+        raw(text)
     }
 }

@@ -24,7 +24,7 @@ public struct WebAccess: Sendable {
 /// Answers 401 `Unauthorized` with `WWW-Authenticate: Basic` to requests without valid basic-auth
 /// credentials, as exporter-toolkit does, and counts them in `ember_http_unauthorized_requests_total`.
 struct WebAccessMiddleware: RouterMiddleware {
-    typealias Context = BasicRequestContext
+    typealias Context = APIRequestContext
     let headers: [(name: HTTPField.Name, value: String)]
     let openPaths: Set<String>
     let verifier: BcryptVerifier?

@@ -8,7 +8,7 @@ extension WebWiringTests {
     @Test func tsdbStatusAndAdminDeleteOverRealHTTP() async throws {
         let directory = try TemporaryDirectory()
         let (server, task, base) = try await start({ $0.enableAdminAPI = true }, config: Self.config, in: directory)
-        #expect(try await eventually(seconds: 10) { try await httpGet(base + "/-/ready").0 == 200 })
+        #expect(try await eventually(seconds: 60) { try await httpGet(base + "/-/ready").0 == 200 })
         let app = server.head.appender()
         for user in 0..<3 {
             _ = try app.append(0, Labels(["__name__": "req", "user_id": "u\(user)"]), 5000, 1)
@@ -27,7 +27,7 @@ extension WebWiringTests {
 
         // The deletion survives a restart.
         let (again, task2, base2) = try await start({ $0.enableAdminAPI = false }, config: Self.config, in: directory)
-        #expect(try await eventually(seconds: 10) { try await httpGet(base2 + "/-/ready").0 == 200 })
+        #expect(try await eventually(seconds: 60) { try await httpGet(base2 + "/-/ready").0 == 200 })
         #expect(again.head.stats.series == 2)
         #expect(try await post(base2 + "/api/v1/admin/tsdb/clean_tombstones") == (500, #"{"status":"error","errorType":"unavailable","error":"admin APIs disabled"}"#))
         await again.shutdown()

@@ -26,7 +26,7 @@ import Testing
         let server = try EmberServer(options: options, logger: logger)
         let task = Task { try await server.run() }
         // Generous: on 2 cores the CPU-bound suites running alongside can starve the start for seconds.
-        guard try await eventually(seconds: 30, { server.port != nil }), let port = server.port else {
+        guard try await eventually(seconds: 120, { server.port != nil }), let port = server.port else {
             throw TestFailure("server did not start")
         }
         return (server, task, port)
@@ -50,9 +50,9 @@ import Testing
         let base = "http://127.0.0.1:\(port)"
 
         // Ready once the (empty) WAL is replayed.
-        let ready = try await eventually(seconds: 5) { try await httpGet(base + "/-/ready").0 == 200 }
+        let ready = try await eventually(seconds: 60) { try await httpGet(base + "/-/ready").0 == 200 }
         #expect(ready)
-        let upSeen = try await eventually(seconds: 5) {
+        let upSeen = try await eventually(seconds: 60) {
             let (_, body) = try await httpGet(base + "/api/v1/query?query=up")
             return try vectorResult(body).contains { $0.1 == "1" }
         }
@@ -96,7 +96,7 @@ import Testing
             """
         let (server, task, port) = try await startServer(config: config, in: directory)
         let base = "http://127.0.0.1:\(port)"
-        let downSeen = try await eventually(seconds: 5) {
+        let downSeen = try await eventually(seconds: 60) {
             let (_, body) = try await httpGet(base + "/api/v1/query?query=up")
             return try vectorResult(body).contains { $0.1 == "0" }
         }
@@ -128,7 +128,7 @@ import Testing
             """
         let (server, task, port) = try await startServer(config: config, in: directory)
         let base = "http://127.0.0.1:\(port)"
-        let both = try await eventually(seconds: 6) {
+        let both = try await eventually(seconds: 60) {
             let (_, body) = try await httpGet(base + "/api/v1/query?query=up")
             let result = try vectorResult(body)
             return result.contains { $0.0["job"] == "slow" && $0.1 == "0" } && result.contains { $0.0["job"] == "fine" && $0.1 == "1" }

@@ -24,7 +24,7 @@ import Testing
         logger.logLevel = .warning
         let server = try EmberServer(options: options, logger: logger)
         let task = Task { try await server.run() }
-        guard try await eventually(seconds: 30, { server.port != nil }), let port = server.port else {
+        guard try await eventually(seconds: 120, { server.port != nil }), let port = server.port else {
             throw TestFailure("server did not start on [::1]")
         }
         let (status, body) = try await httpGet("http://[::1]:\(port)/-/healthy")

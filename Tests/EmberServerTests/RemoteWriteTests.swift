@@ -25,11 +25,11 @@ import Testing
         let server = try EmberServer(options: options, logger: logger)
         let task = Task { try await server.run() }
         // Generous: with 2 cores, CPU-bound tests running beside this one can starve the server's start.
-        guard try await eventually(seconds: 30, { server.port != nil }), let port = server.port else {
+        guard try await eventually(seconds: 120, { server.port != nil }), let port = server.port else {
             throw TestFailure("server did not start")
         }
         let base = "http://127.0.0.1:\(port)"
-        guard try await eventually(seconds: 10, { try await httpGet(base + "/-/ready").0 == 200 }) else {
+        guard try await eventually(seconds: 60, { try await httpGet(base + "/-/ready").0 == 200 }) else {
             throw TestFailure("server did not become ready")
         }
         return (server, task, base)

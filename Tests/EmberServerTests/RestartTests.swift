@@ -18,7 +18,7 @@ import Testing
             for await _ in gate { break }
         })
         let task = Task { try await server.run() }
-        guard try await eventually(seconds: 30, { server.port != nil }), let port = server.port else {
+        guard try await eventually(seconds: 120, { server.port != nil }), let port = server.port else {
             throw TestFailure("server did not start")
         }
         let base = "http://127.0.0.1:\(port)"
@@ -26,7 +26,7 @@ import Testing
         let (status, body) = try await httpGet(base + "/-/ready")
         #expect(status == 503, "\(body)")
         open.yield()
-        let ready = try await eventually(seconds: 5) { try await httpGet(base + "/-/ready").0 == 200 }
+        let ready = try await eventually(seconds: 60) { try await httpGet(base + "/-/ready").0 == 200 }
         #expect(ready)
         await server.shutdown()
         try await task.value

@@ -10,6 +10,7 @@ final class FakeTarget: Sendable {
     final class State: Sendable {
         let body: Mutex<String>
         let status = Mutex<HTTPResponse.Status>(.ok)
+        let contentType = Mutex("text/plain; version=0.0.4")
         init(body: String) { self.body = Mutex(body) }
     }
 
@@ -27,7 +28,7 @@ final class FakeTarget: Sendable {
         let state = State(body: initial)
         let router = Router()
         router.get("/metrics") { _, _ in
-            Response(status: state.status.withLock { $0 }, headers: [.contentType: "text/plain; version=0.0.4"],
+            Response(status: state.status.withLock { $0 }, headers: [.contentType: state.contentType.withLock { $0 }],
                      body: ResponseBody(byteBuffer: ByteBuffer(string: state.body.withLock { $0 })))
         }
         let (stream, continuation) = AsyncStream<Int>.makeStream()

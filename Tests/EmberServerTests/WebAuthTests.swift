@@ -26,7 +26,7 @@ import Testing
         logger.logLevel = .critical
         let server = try EmberServer(options: options, logger: logger)
         let task = Task { try await server.run() }
-        guard try await eventually(seconds: 30, { server.port != nil }), let port = server.port else {
+        guard try await eventually(seconds: 120, { server.port != nil }), let port = server.port else {
             throw TestFailure("server did not start")
         }
         return (server, task, port)

@@ -20,7 +20,7 @@ import Testing
         let server = try EmberServer(options: options, logger: logger)
         let task = Task { try await server.run() }
         // Generous: with 2 cores, CPU-bound tests running beside this one can starve the server's start.
-        guard try await eventually(seconds: 30, { server.port != nil }), let port = server.port else {
+        guard try await eventually(seconds: 120, { server.port != nil }), let port = server.port else {
             throw TestFailure("server did not start")
         }
         return (server, task, "http://127.0.0.1:\(port)")
@@ -55,7 +55,7 @@ import Testing
         #expect(runtime?["CWD"] as? String == FileManager.default.currentDirectoryPath)
 
         #expect(try await post(base + "/-/quit") == (200, "Requesting termination... Goodbye!"))
-        let stopped = try await eventually(seconds: 5) { (try? await httpGet(base + "/-/healthy")) == nil }
+        let stopped = try await eventually(seconds: 30) { (try? await httpGet(base + "/-/healthy")) == nil }
         #expect(stopped)
         try await task.value
     }

@@ -52,6 +52,10 @@ public final class Engine: Sendable {
         self.gate = ConcurrencyGate(limit: options.maxConcurrency)
     }
 
+    /// Queries admitted and not yet finished (waiting ones excluded); a cancelled query leaves
+    /// this count as soon as its evaluation notices the cancellation.
+    public var runningQueries: Int { gate.activeCount }
+
     /// Evaluates `text` at one instant.
     public func instantQuery(_ text: String, at time: Timestamp, options overrides: QueryOptions = QueryOptions())
         async throws(QueryError) -> QueryValue {
@@ -81,10 +85,13 @@ public final class Engine: Sendable {
         if step > 0, expr.type != .vector, expr.type != .scalar {
             throw .badData("invalid expression type \"\(expr.type.documentedName)\" for range query, must be Scalar or instant Vector")
         }
+        let clock = ContinuousClock()
+        let execStart = clock.now
         let timeout = overrides.timeout ?? options.timeout
-        let deadline = ContinuousClock.now + .milliseconds(timeout)
+        let deadline = execStart + .milliseconds(timeout)
         try await gate.enter(deadline: deadline)
         defer { gate.leave() }
+        let evalStart = clock.now
         let limits = EvaluationLimits(deadline: deadline, maxSamples: options.maxSamples)
         try limits.check()
         let lookback = overrides.lookbackDelta ?? options.lookbackDelta
@@ -93,16 +100,30 @@ public final class Engine: Sendable {
         let planner = Planner(start: start, end: end, step: step, lookback: lookback,
                               defaultSubqueryStep: options.defaultSubqueryStep)
         let plan = planner.plan(expr, start, end)
+        let innerStart = clock.now
+        var sorting: Duration = .zero
         let value: QueryValue
         if step == 0 {
-            value = try evaluateInstant(plan, evaluator, at: start)
+            value = try evaluateInstant(plan, evaluator, at: start, sorting: &sorting)
         } else {
-            value = try await evaluateRange(plan, evaluator, start: start, end: end, step: step)
+            value = try await evaluateRange(plan, evaluator, start: start, end: end, step: step, sorting: &sorting)
         }
-        return QueryResult(value: value, warnings: evaluator.warnings, infos: evaluator.infos)
+        let done = clock.now
+        var stats = QueryStats()
+        stats.execTotal = (done - execStart).seconds
+        stats.execQueue = (evalStart - execStart).seconds
+        stats.evalTotal = (done - evalStart).seconds
+        stats.resultSort = sorting.seconds
+        stats.queryPreparation = evaluator.preparation.seconds
+        stats.innerEval = max(.zero, done - innerStart - sorting - evaluator.preparation).seconds
+        stats.totalQueryableSamples = evaluator.totalSamples
+        stats.samplesRead = evaluator.samplesRead
+        stats.peakSamples = evaluator.peakSamples
+        return QueryResult(value: value, warnings: evaluator.warnings, infos: evaluator.infos, stats: stats)
     }
 
-    func evaluateInstant(_ plan: Node, _ evaluator: Evaluator, at time: Timestamp) throws(QueryError) -> QueryValue {
+    func evaluateInstant(_ plan: Node, _ evaluator: Evaluator, at time: Timestamp,
+                         sorting: inout Duration) throws(QueryError) -> QueryValue {
         switch try evaluator.eval(plan, at: time) {
         case let .scalar(v): return .scalar(time, v)
         case let .string(s): return .string(time, s)
@@ -121,12 +142,14 @@ public final class Engine: Sendable {
                 if merged[labels] != nil { throw .execution("vector cannot contain metrics with the same labelset") }
                 merged[labels] = MatrixSeries(labels: labels, timestamps: Array(s.timestamps), values: Array(s.values))
             }
+            let sortStart = ContinuousClock.now
+            defer { sorting = ContinuousClock.now - sortStart }
             return .matrix(merged.values.sorted { $0.labels < $1.labels })
         }
     }
 
-    func evaluateRange(_ plan: Node, _ evaluator: Evaluator, start: Timestamp, end: Timestamp, step: Int64)
-        async throws(QueryError) -> QueryValue {
+    func evaluateRange(_ plan: Node, _ evaluator: Evaluator, start: Timestamp, end: Timestamp, step: Int64,
+                       sorting: inout Duration) async throws(QueryError) -> QueryValue {
         var index: [Labels: Int] = [:]
         var series: [MatrixSeries] = []
         var held = 0
@@ -137,6 +160,7 @@ public final class Engine: Sendable {
             steps += 1
             if steps % 64 == 0 { await Task.yield() }
             evaluator.stepSamples = 0
+            evaluator.resultSamples = held
             let elements: [Element]
             switch try evaluator.eval(plan, at: t) {
             case let .scalar(v): elements = [Element(labels: .empty, value: v, timestamp: t, dropName: false)]
@@ -161,8 +185,11 @@ public final class Engine: Sendable {
             if held > evaluator.limits.maxSamples {
                 throw .execution("query processing would load too many samples into memory in query execution")
             }
+            evaluator.peakSamples = max(evaluator.peakSamples, held)
             t += step
         }
+        let sortStart = ContinuousClock.now
+        defer { sorting = ContinuousClock.now - sortStart }
         return .matrix(series.sorted { $0.labels < $1.labels })
     }
 }
@@ -170,15 +197,17 @@ public final class Engine: Sendable {
 /// A query's value with the annotations Prometheus attaches to it.
 ///
 /// Contract: `warnings` and `infos` hold each distinct annotation once, in Prometheus's wording
-/// (`PromQL warning: ...`, `PromQL info: ...`).
+/// (`PromQL warning: ...`, `PromQL info: ...`); `stats` is what producing it cost.
 public struct QueryResult: Sendable, Equatable {
     public var value: QueryValue
     public var warnings: [String]
     public var infos: [String]
+    public var stats: QueryStats
 
-    public init(value: QueryValue, warnings: [String] = [], infos: [String] = []) {
+    public init(value: QueryValue, warnings: [String] = [], infos: [String] = [], stats: QueryStats = QueryStats()) {
         self.value = value
         self.warnings = warnings
         self.infos = infos
+        self.stats = stats
     }
 }

@@ -23,6 +23,15 @@ final class Evaluator {
     var infos: [String] = []
     /// Samples held by the current step (selector output and intermediate results).
     var stepSamples = 0
+    /// Samples held by the result assembled so far (range queries), for `peakSamples`.
+    var resultSamples = 0
+    /// Sample counts and preparation time for `QueryStats`.
+    var totalSamples: Int64 = 0
+    var samplesRead: Int64 = 0
+    var peakSamples = 0
+    var preparation: Duration = .zero
+    /// How many subqueries the current evaluation is inside.
+    var subqueryDepth = 0
 
     init(queryable: any Queryable, start: Timestamp, end: Timestamp, step: Int64, lookbackDelta: Int64,
          limits: EvaluationLimits) {
@@ -47,6 +56,7 @@ final class Evaluator {
     /// Adds `count` samples to the current step's total and fails when it passes the limit.
     func account(_ count: Int, held: Int = 0) throws(QueryError) {
         stepSamples += count
+        peakSamples = max(peakSamples, stepSamples + held + resultSamples)
         if stepSamples + held > limits.maxSamples {
             throw .execution("query processing would load too many samples into memory in query execution")
         }
@@ -86,6 +96,8 @@ final class Evaluator {
 
     func cursors(_ selector: SelectorNode) throws(QueryError) -> [SeriesCursor] {
         if let loaded = selector.cursors { return loaded }
+        let started = ContinuousClock.now
+        defer { preparation += ContinuousClock.now - started }
         var result: [SeriesCursor] = []
         do {
             let querier = try queryable.querier(mint: selector.mint, maxt: selector.maxt)
@@ -114,6 +126,8 @@ final class Evaluator {
                     out.append(Element(labels: cursor.labels, value: v, timestamp: t, dropName: false))
                 }
             }
+            totalSamples += Int64(out.count)
+            samplesRead += Int64(out.count)
             try account(out.count)
             return out
         }
@@ -122,6 +136,8 @@ final class Evaluator {
             guard let v = values.last, !v.isStaleMarker else { continue }
             out.append(Element(labels: cursor.labels, value: v, timestamp: times.last!, dropName: false))
         }
+        totalSamples += Int64(out.count)
+        samplesRead += Int64(out.count)
         try account(out.count)
         return out
     }
@@ -133,6 +149,9 @@ final class Evaluator {
         var low = readAt - selector.range, high = readAt
         if selector.anchored || selector.smoothed { low -= lookbackDelta }
         if selector.smoothed { high += lookbackDelta }
+        // Storage reads of a range query's later outer steps: only what the previous window lacked.
+        let readSince: Timestamp? = step > 0 && t > start && subqueryDepth == 0 ? high - step : nil
+        var read = 0
         for cursor in try cursors(selector) {
             var (times, values) = cursor.window(after: low, through: high)
             if values.contains(where: \.isStaleMarker) {
@@ -146,8 +165,17 @@ final class Evaluator {
             }
             guard !times.isEmpty else { continue }
             count += times.count
+            if let readSince {
+                var index = times.endIndex
+                while index > times.startIndex, times[index - 1] > readSince { index -= 1 }
+                read += times.endIndex - index
+            } else {
+                read += times.count
+            }
             out.append(RangeSeries(labels: cursor.labels, timestamps: times, values: values, dropName: false))
         }
+        totalSamples += Int64(count)
+        samplesRead += Int64(read)
         try account(count)
         return out
     }
@@ -170,6 +198,8 @@ final class Evaluator {
         var count = 0
         // Each inner step holds its own samples plus the points collected so far, as in Prometheus.
         let held = stepSamples
+        subqueryDepth += 1
+        defer { subqueryDepth -= 1 }
         while innerTime <= high {
             let value: EvalValue
             if let cached = subquery.memo[innerTime] {
