@@ -17,7 +17,7 @@ public struct BlockMerger: Sequence {
     }
 
     public func makeIterator() -> AnyIterator<BlockSeries> {
-        var iterators = inputs.map { $0.makeIterator() }
+        let iterators = inputs.map { $0.makeIterator() }
         var heads: [BlockSeries?] = iterators.indices.map { iterators[$0].next() }
         return AnyIterator {
             var smallest: Labels?
