@@ -10,7 +10,7 @@ struct HeadReplayService: Service {
     let database: Database
     let logger: Logger
     let beforeReplay: (@Sendable () async -> Void)?
-    /// Run after the replay, before `onReplayed`: a first compaction and retention round.
+    /// Run after `onReplayed`: a first compaction and retention round.
     var maintenance: (@Sendable () -> Void)?
     let onReplayed: @Sendable () -> Void
 
@@ -31,9 +31,10 @@ struct HeadReplayService: Service {
         // Asked to stop while replaying: do not start scraping on the way out.
         guard !Task.isShuttingDownGracefully else { return }
         logger.info("TSDB started", metadata: ["blocks": "\(database.blocks.count)"])
-        // Catch up at once on what a long downtime left due (blocks to cut, data past retention).
-        await Task.detached { maintenance?() }.value
         onReplayed()
+        // Ready first; then catch up at once on what a long downtime left due (blocks to cut,
+        // data past retention), in the background.
+        await Task.detached { maintenance?() }.value
         try? await gracefulShutdown()
     }
 }

@@ -97,7 +97,12 @@ import Testing
     /// `count_over_time` of every test series over all time, by series label.
     func countsPerSeries(_ base: String, at time: Int64) async throws -> [String: Int] {
         let query = "count_over_time(crash_test[1000d])".addingPercentEncoding(withAllowedCharacters: .alphanumerics)!
-        let (status, body) = try await httpGet(base + "/api/v1/query?query=\(query)&time=\(Double(time) / 1000)")
+        let started = Date()
+        let response = try await HTTPClient.shared.execute(
+            HTTPClientRequest(url: base + "/api/v1/query?query=\(query)&time=\(Double(time) / 1000)"), timeout: .seconds(120))
+        let body = String(buffer: try await response.body.collect(upTo: 1 << 24))
+        let status = Int(response.status.code)
+        print("crash test query took \(Date().timeIntervalSince(started)) s")
         guard status == 200 else { throw TestFailure("query failed: \(body)") }
         var out: [String: Int] = [:]
         for (labels, value) in try vectorResult(body) { out[labels["series"] ?? "?"] = Int(value) }

@@ -64,6 +64,24 @@ func fill(_ db: Database, series: Int, from: Timestamp, to: Timestamp, step: Tim
         try db.close()
     }
 
+    @Test func aQuerierCreatedBeforeACompactionStillSeesEverything() throws {
+        let dir = try DataDirectory()
+        let db = try Database.open(directory: dir.path, options: databaseOptions())
+        let expected = try fill(db, series: 6, from: 0, to: 5000, step: 100)
+        // Created before the head is cut into blocks and truncated; read after.
+        let querier = try db.querier(mint: .min, maxt: .max)
+        try db.compact()
+        let all = [try LabelMatcher(.regexMatch, Labels.metricName, ".+")]
+        var seen: [Labels: [RawSample]] = [:]
+        for series in try querier.select(sorted: true, hints: nil, matchers: all).collect() {
+            let it = series.makeIterator()
+            while it.next() { seen[series.labels, default: []].append(RawSample(it.timestamp, it.value)) }
+        }
+        #expect(seen == expected)
+        #expect(try querier.labelValues(name: "i", matchers: all).count == 6)
+        try db.close()
+    }
+
     @Test func refusesSamplesOlderThanTheAppendableWindow() throws {
         let dir = try DataDirectory()
         let db = try Database.open(directory: dir.path, options: databaseOptions())

@@ -104,12 +104,19 @@ public final class Database: Appendable, Queryable, Sendable {
     public func appender() -> any Appender { head.appender() }
 
     public func querier(mint: Timestamp, maxt: Timestamp) throws -> any Querier {
-        var parts: [any Querier] = []
-        for block in blocks where block.meta.minTime <= maxt && block.meta.maxTime > mint {
-            parts.append(try block.querier(mint: mint, maxt: maxt))
-        }
-        parts.append(try head.querier(mint: mint, maxt: maxt))
-        return parts.count == 1 ? parts[0] : MergeQuerier(parts)
+        DatabaseQuerier(database: self, mint: mint, maxt: maxt)
+    }
+
+    /// The queriers to merge for one read: the head's first, then the blocks overlapping the
+    /// range as they are *after* the head was read. Compaction adds a block before it truncates
+    /// the head, so whatever the head no longer had, the later block list has (a range read from
+    /// both is merged without duplicates).
+    func readParts<T>(mint: Timestamp, maxt: Timestamp, headFirst: (any Querier) throws -> T,
+                      thenBlocks: ([any Querier]) throws -> [T]) throws -> [T] {
+        let fromHead = try headFirst(try head.querier(mint: mint, maxt: maxt))
+        let overlapping = blocks.filter { $0.meta.minTime <= maxt && $0.meta.maxTime > mint }
+        let fromBlocks = try thenBlocks(try overlapping.map { try $0.querier(mint: mint, maxt: maxt) })
+        return fromBlocks + [fromHead]
     }
 
     /// Bytes on disk: blocks, write-ahead log and head chunks.

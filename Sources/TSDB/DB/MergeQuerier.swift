@@ -1,32 +1,37 @@
 import MetricModel
 import Storage
 
-/// A querier over several queriers (blocks and the head) as if they were one.
+/// The database's querier: each call reads the head, then the blocks (see
+/// `Database.readParts`), and merges them.
 ///
-/// Contract: `select` merges the children's sorted series by labels; a label set found in
-/// several children becomes one series whose samples are merged by time, a timestamp found in
-/// several children read once (from the last child holding it, the head being last). Output is
-/// sorted whether or not `sorted` was asked (the merge needs it). Label names and values are the
-/// sorted union of the children's.
-struct MergeQuerier: Querier {
-    let children: [any Querier]
-
-    init(_ children: [any Querier]) { self.children = children }
+/// Contract: `select` merges the parts' sorted series by labels; a label set found in several
+/// parts becomes one series whose samples are merged by time, a timestamp found in several parts
+/// read once (from the head when it holds it). Output is sorted whether or not `sorted` was asked
+/// (the merge needs it). Label names and values are the sorted union of the parts'.
+struct DatabaseQuerier: Querier {
+    let database: Database
+    let mint: Timestamp
+    let maxt: Timestamp
 
     func select(sorted: Bool, hints: SelectHints?, matchers: [LabelMatcher]) throws -> any SeriesSet {
-        MergeSeriesSet(try children.map { try $0.select(sorted: true, hints: hints, matchers: matchers) })
+        let sets = try database.readParts(mint: mint, maxt: maxt,
+            headFirst: { try $0.select(sorted: true, hints: hints, matchers: matchers) },
+            thenBlocks: { try $0.map { try $0.select(sorted: true, hints: hints, matchers: matchers) } })
+        return sets.count == 1 ? sets[0] : MergeSeriesSet(sets)
     }
 
     func labelValues(name: String, matchers: [LabelMatcher]) throws -> [String] {
-        var all = Set<String>()
-        for child in children { all.formUnion(try child.labelValues(name: name, matchers: matchers)) }
-        return all.sorted()
+        let lists = try database.readParts(mint: mint, maxt: maxt,
+            headFirst: { try $0.labelValues(name: name, matchers: matchers) },
+            thenBlocks: { try $0.map { try $0.labelValues(name: name, matchers: matchers) } })
+        return lists.count == 1 ? lists[0] : Set(lists.joined()).sorted()
     }
 
     func labelNames(matchers: [LabelMatcher]) throws -> [String] {
-        var all = Set<String>()
-        for child in children { all.formUnion(try child.labelNames(matchers: matchers)) }
-        return all.sorted()
+        let lists = try database.readParts(mint: mint, maxt: maxt,
+            headFirst: { try $0.labelNames(matchers: matchers) },
+            thenBlocks: { try $0.map { try $0.labelNames(matchers: matchers) } })
+        return lists.count == 1 ? lists[0] : Set(lists.joined()).sorted()
     }
 }
 
