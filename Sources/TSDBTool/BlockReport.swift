@@ -54,6 +54,8 @@ public enum BlockReport {
         return """
         Block ID: \(meta.ulid)
         Duration: \(duration(meta.maxTime - meta.minTime))
+        Samples: \(meta.stats.numSamples), chunks: \(meta.stats.numChunks), size: \(block.sizeOnDisk) bytes
+        Bytes per sample: \(meta.stats.numSamples > 0 ? String(format: "%.3f", Double(block.sizeOnDisk) / Double(meta.stats.numSamples)) : "-")
         Total Series: \(seriesCount)
         Label names: \(valuesByLabel.count)
         Postings (unique label pairs): \(pairs.count)

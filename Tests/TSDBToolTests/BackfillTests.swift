@@ -46,7 +46,10 @@ import TSDB
         let listing = BlockReport.list(blocks, humanReadable: false)
         #expect(listing.hasPrefix("BLOCK ULID"))
         #expect(listing.split(separator: "\n").count == 4)
-        #expect(try BlockReport.analyze(blocks[0]).contains("Total Series: 2"))
+        let analysis = try BlockReport.analyze(blocks[0])
+        #expect(analysis.contains("Total Series: 2"))
+        #expect(analysis.contains("Bytes per sample: "))
+        #expect(analysis.contains("Highest cardinality metric names:\n2 http_requests_total"))
     }
 
     @Test func badInputFailsWithWhatAndWhere() throws {
