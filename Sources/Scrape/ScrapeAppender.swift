@@ -134,16 +134,16 @@ struct ScrapeAppender {
             let explicit = target.honorTimestamps ? parser.timestamp : nil
             let t = explicit ?? timestamp
             if let hit = cache.lookup(bytes, hash: hash) {
-                let cached = hit.entry
-                guard let labels = cached.labels else { continue }
+                guard let labels = cache.entries[hit.index].labels else { continue }
                 outcome.samplesPostRelabeling += 1
                 if limits.sampleLimit > 0 && outcome.samplesPostRelabeling > limits.sampleLimit { continue }
                 if hit.seenBefore && explicit == nil {
                     outcome.duplicates += 1
                     continue
                 }
-                let ref = try Self.appendCounting(appender, cached.ref, labels, t, parser.value, &outcome)
-                if ref != cached.ref && ref != 0 { cache.update(bytes, hash: hash, ref: ref) }
+                let cachedRef = cache.entries[hit.index].ref
+                let ref = try Self.appendCounting(appender, cachedRef, labels, t, parser.value, &outcome)
+                if ref != cachedRef && ref != 0 { cache.setRef(ref, at: hit.index) }
             } else {
                 let scraped: Labels
                 do { scraped = try parser.labels() } catch { throw .parse(error.description) }

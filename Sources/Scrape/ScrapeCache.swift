@@ -12,7 +12,8 @@ import Storage
 /// Contract: keyed by the exact series bytes (name and label block as the target wrote them).
 /// Entries not seen for `maxAge` scrapes are dropped. Each entry records the scrape iteration that
 /// last saw it, which is how disappeared series are found for staleness markers and how a series
-/// repeated within one scrape is detected. A hit mutates the entry in place: no allocation.
+/// repeated within one scrape is detected. A hit mutates the entry in place and hands back its
+/// position (`Hit.index`, valid until the next `insert` or `evictOld`): no allocation, no copy.
 struct ScrapeCache {
     struct Entry {
         var bytes: [UInt8]
@@ -25,40 +26,53 @@ struct ScrapeCache {
         var previousSeen: Int
         /// False for samples with an explicit timestamp: they get no staleness markers.
         var tracksStaleness: Bool
-        /// The next entry with the same hash, or -1.
-        var next: Int
     }
 
-    // Entries live in one array, chained per hash from `heads`: a hit mutates `entries[i]` in
-    // place, which stays allocation-free even in unoptimised builds.
-    private var entries: [Entry] = []
-    private var heads: [UInt64: Int] = [:]
+    /// A successful lookup: where the entry is, and whether this iteration had already seen it.
+    struct Hit {
+        let index: Int
+        let seenBefore: Bool
+    }
+
+    // Entries live in one array; `slots` is an open-addressing table (linear probing, at most
+    // half full, power-of-two size) of entry positions, -1 for empty. Probing compares the
+    // stored hash before the bytes, so a miss rarely touches the bytes at all.
+    private(set) var entries: [Entry] = []
+    private var slots: [Int32] = Array(repeating: -1, count: 16)
     private(set) var iteration = 0
     let maxAge = 10
 
     /// Starts a new scrape iteration.
     mutating func beginIteration() { iteration += 1 }
 
+    subscript(index: Int) -> Entry { entries[index] }
+
     private func find(_ bytes: ArraySlice<UInt8>, hash: UInt64) -> Int? {
-        var index = heads[hash] ?? -1
-        while index >= 0 {
-            if Self.same(entries[index].bytes, bytes) { return index }
-            index = entries[index].next
+        slots.withUnsafeBufferPointer { slots in
+            let mask = slots.count - 1
+            var slot = Int(truncatingIfNeeded: hash) & mask
+            while true {
+                let index = Int(slots[slot])
+                if index < 0 { return nil }
+                if entries[index].hash == hash && Self.same(entries[index].bytes, bytes) { return index }
+                slot = (slot + 1) & mask
+            }
         }
-        return nil
     }
 
-    /// Finds the entry for `bytes`, marks it seen in this iteration and says whether this
-    /// iteration had already seen it.
-    mutating func lookup(_ bytes: ArraySlice<UInt8>, hash: UInt64) -> (entry: Entry, seenBefore: Bool)? {
+    /// Finds the entry for `bytes` and marks it seen in this iteration.
+    mutating func lookup(_ bytes: ArraySlice<UInt8>, hash: UInt64) -> Hit? {
         guard let index = find(bytes, hash: hash) else { return nil }
         let seenBefore = entries[index].lastSeen == iteration
         if !seenBefore {
             entries[index].previousSeen = entries[index].lastSeen
             entries[index].lastSeen = iteration
         }
-        return (entries[index], seenBefore)
+        return Hit(index: index, seenBefore: seenBefore)
     }
+
+    /// Sets the storage reference of the entry at `index` (from a `Hit`).
+    mutating func setRef(_ ref: SeriesRef, at index: Int) { entries[index].ref = ref }
 
     mutating func update(_ bytes: ArraySlice<UInt8>, hash: UInt64, ref: SeriesRef) {
         if let index = find(bytes, hash: hash) { entries[index].ref = ref }
@@ -66,8 +80,31 @@ struct ScrapeCache {
 
     mutating func insert(_ bytes: ArraySlice<UInt8>, hash: UInt64, ref: SeriesRef, labels: Labels?, tracksStaleness: Bool = true) {
         entries.append(Entry(bytes: Array(bytes), hash: hash, ref: ref, labels: labels, lastSeen: iteration,
-                             previousSeen: .min, tracksStaleness: tracksStaleness, next: heads[hash] ?? -1))
-        heads[hash] = entries.count - 1
+                             previousSeen: .min, tracksStaleness: tracksStaleness))
+        if entries.count * 2 > slots.count {
+            rebuildSlots()
+        } else {
+            place(entries.count - 1)
+        }
+    }
+
+    private mutating func place(_ index: Int) {
+        let mask = slots.count - 1
+        var slot = Int(truncatingIfNeeded: entries[index].hash) & mask
+        while slots[slot] >= 0 { slot = (slot + 1) & mask }
+        slots[slot] = Int32(index)
+    }
+
+    /// Sizes the table for the entries (at most half full) and places them all again.
+    private mutating func rebuildSlots() {
+        var size = 16
+        while size < entries.count * 2 { size <<= 1 }
+        if slots.count == size {
+            for slot in slots.indices { slots[slot] = -1 }
+        } else {
+            slots = Array(repeating: -1, count: size)
+        }
+        for index in entries.indices { place(index) }
     }
 
     /// Undoes this iteration's sightings: a failed scrape counts as having seen nothing.
@@ -87,33 +124,54 @@ struct ScrapeCache {
         return out
     }
 
-    /// Drops entries unseen for `maxAge` iterations (and re-chains the rest when any go).
+    /// Drops entries unseen for `maxAge` iterations (and rebuilds the table when any go).
     mutating func evictOld() {
         let oldest = iteration - maxAge
         guard entries.contains(where: { $0.lastSeen <= oldest }) else { return }
         entries.removeAll { $0.lastSeen <= oldest }
-        heads.removeAll(keepingCapacity: true)
-        for index in entries.indices {
-            entries[index].next = heads[entries[index].hash] ?? -1
-            heads[entries[index].hash] = index
-        }
+        rebuildSlots()
     }
 
     var count: Int { entries.count }
 
-    /// FNV-1a over the bytes: cheap and allocation-free (over a raw buffer, so that unoptimised
-    /// builds do not go through generic slice iteration, which allocates there).
+    /// The cache key's hash: eight bytes per step (a multiply-xorshift mix), then a final
+    /// avalanche, so that the low bits that pick a slot depend on every byte.
     static func hash(_ bytes: ArraySlice<UInt8>) -> UInt64 {
-        bytes.withUnsafeBufferPointer { buffer in
-            var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-            var index = 0
-            while index < buffer.count {
-                hash ^= UInt64(buffer[index])
-                hash &*= 0x0000_0100_0000_01b3
-                index += 1
+        bytes.withUnsafeBytes { buffer in
+            let count = buffer.count
+            var hash: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ UInt64(count)
+            var offset = 0
+            while offset + 8 <= count {
+                let word = UInt64(littleEndian: buffer.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
+                hash = (hash ^ word) &* 0xBF58_476D_1CE4_E5B9
+                hash ^= hash >> 31
+                offset += 8
             }
-            return hash
+            if offset < count {
+                var word: UInt64 = 0
+                var shift: UInt64 = 0
+                while offset < count {
+                    word |= UInt64(buffer[offset]) << shift
+                    shift += 8
+                    offset += 1
+                }
+                hash = (hash ^ word) &* 0xBF58_476D_1CE4_E5B9
+                hash ^= hash >> 31
+            }
+            hash = (hash ^ (hash >> 33)) &* 0x94D0_49BB_1331_11EB
+            return hash ^ (hash >> 29)
         }
+    }
+
+    /// FNV-1a over the bytes: a stable hash for things that must not change between versions
+    /// (a target's scrape offset).
+    static func fnv1a(_ bytes: some Sequence<UInt8>) -> UInt64 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in bytes {
+            hash ^= UInt64(byte)
+            hash &*= 0x0000_0100_0000_01b3
+        }
+        return hash
     }
 
     /// Byte equality of a stored key and a slice of the scrape body, with `memcmp`.

@@ -45,7 +45,7 @@ final class ScrapeLoop: Sendable {
 
     /// The loop's first scheduled time at or after `now`: `offset + k·interval`.
     static func firstSchedule(now: Timestamp, interval: Int64, key: String) -> Timestamp {
-        let offset = Int64(ScrapeCache.hash(Array(key.utf8)[...]) % UInt64(interval))
+        let offset = Int64(ScrapeCache.fnv1a(key.utf8) % UInt64(interval))
         let base = now - ((now - offset) % interval + interval) % interval
         return base < now ? base + interval : base
     }

@@ -1,6 +1,14 @@
 import MetricModel
+import Storage
 import Testing
 @testable import Scrape
+
+extension ScrapeCache {
+    /// The entry for `bytes` (marking it seen), for assertions.
+    mutating func entry(_ bytes: ArraySlice<UInt8>, hash: UInt64) -> Entry? {
+        lookup(bytes, hash: hash).map { self[$0.index] }
+    }
+}
 
 @Suite struct ScrapeCacheTests {
     func slice(_ text: String) -> ArraySlice<UInt8> { Array(text.utf8)[...] }
@@ -9,11 +17,11 @@ import Testing
         var cache = ScrapeCache()
         cache.insert(slice("a"), hash: 7, ref: 1, labels: Labels(["__name__": "a"]))
         cache.insert(slice("b"), hash: 7, ref: 2, labels: nil)
-        #expect(cache.lookup(slice("a"), hash: 7)?.entry.ref == 1)
-        #expect(cache.lookup(slice("b"), hash: 7)?.entry.labels == nil)
+        #expect(cache.entry(slice("a"), hash: 7)?.ref == 1)
+        #expect(cache.entry(slice("b"), hash: 7)?.labels == nil)
         #expect(cache.lookup(slice("c"), hash: 7) == nil)
         cache.update(slice("b"), hash: 7, ref: 9)
-        #expect(cache.lookup(slice("b"), hash: 7)?.entry.ref == 9)
+        #expect(cache.entry(slice("b"), hash: 7)?.ref == 9)
     }
 
     @Test func seenTwiceInOneIterationIsReported() {
@@ -36,7 +44,7 @@ import Testing
         }
         cache.evictOld()
         #expect(cache.count == 1)
-        #expect(cache.lookup(slice("kept"), hash: 3)?.entry.ref == 2)
+        #expect(cache.entry(slice("kept"), hash: 3)?.ref == 2)
         #expect(cache.lookup(slice("old"), hash: 3) == nil)
     }
 
@@ -49,5 +57,43 @@ import Testing
         cache.undoIteration()
         // Back to "seen in the previous iteration only": it counts as disappeared now.
         #expect(cache.disappeared().map(\.ref) == [1])
+    }
+
+    @Test func thousandsOfEntriesAreAllFoundAcrossGrowthAndEviction() {
+        var cache = ScrapeCache()
+        cache.beginIteration()
+        let keys = (0..<5_000).map { slice("metric_\($0 % 7){instance=\"host-\($0)\"}") }
+        for (index, key) in keys.enumerated() {
+            cache.insert(key, hash: ScrapeCache.hash(key), ref: SeriesRef(index + 1), labels: .empty)
+        }
+        #expect(cache.count == 5_000)
+        for _ in 0..<cache.maxAge {
+            cache.beginIteration()
+            for key in keys.prefix(2_500) { _ = cache.lookup(key, hash: ScrapeCache.hash(key)) }
+        }
+        cache.evictOld()
+        #expect(cache.count == 2_500)
+        for (index, key) in keys.enumerated() {
+            let found = cache.entry(key, hash: ScrapeCache.hash(key))?.ref
+            #expect(found == (index < 2_500 ? SeriesRef(index + 1) : nil))
+        }
+    }
+
+    @Test func keyHashCoversEveryByte() {
+        let base = Array("http_requests_total{code=\"200\",method=\"get\"}".utf8)
+        var hashes = Set<UInt64>()
+        hashes.insert(ScrapeCache.hash(base[...]))
+        for position in base.indices {
+            var changed = base
+            changed[position] ^= 1
+            hashes.insert(ScrapeCache.hash(changed[...]))
+        }
+        #expect(hashes.count == base.count + 1)
+        #expect(ScrapeCache.hash([][...]) != ScrapeCache.hash([0][...]))
+    }
+
+    @Test func scheduleOffsetHashIsStableFNV1a() {
+        #expect(ScrapeCache.fnv1a("".utf8) == 0xcbf2_9ce4_8422_2325)
+        #expect(ScrapeCache.fnv1a("a".utf8) == 0xaf63_dc4c_8601_ec8c)
     }
 }

@@ -76,6 +76,8 @@ public final class Head: Appendable, Queryable, Sendable {
     /// Samples older than this are out of bounds (with `enforceAppendWindow`): the end of the
     /// newest persisted block.
     let minValidTime = Atomic<Int64>(Int64.min)
+    /// The last append batch id handed out (ids start at 1; see `HeadAppender`).
+    let appendBatches = Atomic<UInt64>(0)
     /// The write-ahead log, nil for an in-memory head.
     let wal: WriteAheadLog?
     /// Closed chunks on disk, nil for an in-memory head.

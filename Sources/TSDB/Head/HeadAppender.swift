@@ -4,24 +4,29 @@ import Storage
 /// A batch of samples for the head. Validates each sample against its series' committed tail and
 /// the batch's earlier samples; applies them all at `commit` — with a write-ahead log, only after
 /// the batch's records were written to it. `rollback` never touches the log.
+///
+/// The batch keeps no per-series map: each accepted sample is marked on its series (under the
+/// series' lock) with this batch's unique id, so a later sample of the same series in the batch
+/// is checked against that mark rather than the committed tail. Two batches appending the same
+/// series at once overwrite each other's mark; a sample that then slips past validation is still
+/// refused at commit (`MemSeries.append` rechecks the order) and counted as out of order.
 final class HeadAppender: Appender {
-    private struct Pending {
-        let series: MemSeries
-        let timestamp: Timestamp
-        let value: Double
-    }
-
     private let head: Head
-    private var pending: [Pending] = []
-    /// The newest pending sample per series in this batch, for validation within the batch.
-    private var pendingTail: [SeriesRef: (Timestamp, Double)] = [:]
+    private let batch: UInt64
+    /// The accepted samples' series, parallel to `samples`.
+    private var series: [MemSeries] = []
+    /// The accepted samples, in append order, as the write-ahead log records them.
+    private var samples: [WALSample] = []
     private var outOfOrder = 0
     private var duplicates = 0
     private var outOfBounds = 0
     /// `head.appendableMinTime` when this batch started (read once per batch).
     private var appendFloor: Timestamp?
 
-    init(head: Head) { self.head = head }
+    init(head: Head) {
+        self.head = head
+        batch = head.appendBatches.wrappingAdd(1, ordering: .relaxed).newValue
+    }
 
     func append(_ ref: SeriesRef, _ labels: Labels, _ timestamp: Timestamp, _ value: Double) throws(AppendError) -> SeriesRef {
         guard !labels.isEmpty else { throw .invalidLabels("empty label set") }
@@ -34,30 +39,32 @@ final class HeadAppender: Appender {
             if appendFloor == nil { appendFloor = head.appendableMinTime }
             if timestamp < appendFloor! { outOfBounds += 1; throw .outOfBounds }
         }
-        let series = head.getOrCreate(ref, labels)
-        if let (lastT, lastV) = pendingTail[series.ref] ?? series.last {
-            if timestamp < lastT { outOfOrder += 1; throw .outOfOrder }
-            if timestamp == lastT {
-                if lastV.bitPattern == value.bitPattern { return series.ref }
-                duplicates += 1
-                throw .duplicateSampleForTimestamp
-            }
+        let target = head.getOrCreate(ref, labels)
+        switch target.admit(timestamp, value, batch: batch) {
+        case .accepted:
+            series.append(target)
+            samples.append(WALSample(ref: target.ref, timestamp: timestamp, value: value))
+        case .sameAsLast:
+            break
+        case .outOfOrder:
+            outOfOrder += 1
+            throw .outOfOrder
+        case .duplicate:
+            duplicates += 1
+            throw .duplicateSampleForTimestamp
         }
-        pending.append(Pending(series: series, timestamp: timestamp, value: value))
-        pendingTail[series.ref] = (timestamp, value)
-        return series.ref
+        return target.ref
     }
 
     func commit() throws(AppendError) {
         defer {
-            pending = []
-            pendingTail = [:]
+            series = []
+            samples = []
         }
         guard let wal = head.wal else {
             apply()
             return
         }
-        let samples = pending.map { WALSample(ref: $0.series.ref, timestamp: $0.timestamp, value: $0.value) }
         do {
             try wal.commit(samples) { apply() }
         } catch {
@@ -70,9 +77,12 @@ final class HeadAppender: Appender {
         var newChunks = 0
         var rejected = 0
         var minT = Timestamp.max, maxT = Timestamp.min
-        for sample in pending {
-            switch sample.series.append(sample.timestamp, sample.value, samplesPerChunk: head.options.samplesPerChunk,
-                                        chunkRange: head.options.chunkRange, store: head.headChunks) {
+        let samplesPerChunk = head.options.samplesPerChunk, chunkRange = head.options.chunkRange
+        let store = head.headChunks
+        for index in samples.indices {
+            let sample = samples[index]
+            switch series[index].append(sample.timestamp, sample.value, samplesPerChunk: samplesPerChunk,
+                                        chunkRange: chunkRange, store: store) {
             case .startedChunk: newChunks += 1
             case .appended: break
             case .rejected, .inMappedChunk: rejected += 1; continue
@@ -80,7 +90,7 @@ final class HeadAppender: Appender {
             minT = min(minT, sample.timestamp)
             maxT = max(maxT, sample.timestamp)
         }
-        let appended = pending.count - rejected
+        let appended = samples.count - rejected
         let (ooo, dup, oob) = (outOfOrder + rejected, duplicates, outOfBounds)
         head.record { stats in
             stats.samplesAppended += appended
@@ -98,7 +108,45 @@ final class HeadAppender: Appender {
     func rollback() {
         let oob = outOfBounds
         if oob > 0 { head.record { $0.outOfBoundsSamples += oob } }
-        pending = []
-        pendingTail = [:]
+        // The series' marks for this batch stay behind; batch ids are never reused, so no later
+        // batch mistakes them for its own.
+        series = []
+        samples = []
+    }
+}
+
+extension MemSeries {
+    /// What `admit` decided about a sample.
+    enum Admission {
+        case accepted
+        /// Same timestamp and value as the newest sample: silently ignored, as in Prometheus.
+        case sameAsLast
+        case outOfOrder
+        case duplicate
+    }
+
+    /// Validates a sample of append batch `batch` against the newest sample that batch already
+    /// accepted for this series, or else the newest committed one; on acceptance, marks the
+    /// sample as the batch's newest for this series. One lock, no allocation.
+    func admit(_ timestamp: Timestamp, _ value: Double, batch: UInt64) -> Admission {
+        chunks.withLock { state in
+            let lastT: Timestamp, lastV: Double
+            if state.pendingBatch == batch {
+                (lastT, lastV) = (state.pendingTimestamp, state.pendingValue)
+            } else if state.sampleCount > 0 {
+                (lastT, lastV) = (state.lastTimestamp, state.lastValue)
+            } else {
+                state.pendingBatch = batch
+                state.pendingTimestamp = timestamp
+                state.pendingValue = value
+                return .accepted
+            }
+            if timestamp < lastT { return .outOfOrder }
+            if timestamp == lastT { return lastV.bitPattern == value.bitPattern ? .sameAsLast : .duplicate }
+            state.pendingBatch = batch
+            state.pendingTimestamp = timestamp
+            state.pendingValue = value
+            return .accepted
+        }
     }
 }

@@ -28,6 +28,12 @@ final class MemSeries: Sendable {
         var keepInMemory = false
         /// Committed samples in this series (all chunks).
         var sampleCount = 0
+        /// The newest sample an uncommitted append batch accepted for this series, and that
+        /// batch's id (0: none). Lets `HeadAppender` validate a repeated series against its own
+        /// batch without a per-batch map (see HeadAppender.swift).
+        var pendingBatch: UInt64 = 0
+        var pendingTimestamp: Timestamp = .min
+        var pendingValue: Double = 0
 
         var minTime: Timestamp? { mapped.first?.minTime ?? closed.first?.minTime ?? open.minTime }
         var maxTime: Timestamp? { open.maxTime ?? closed.last?.maxTime ?? mapped.last?.maxTime }

@@ -61,17 +61,7 @@ enum WALRecord: Equatable, Sendable {
                 }
             }
         case let .samples(samples):
-            out.reserveCapacity(11 + samples.count * 14)
-            out.append(Self.samplesType)
-            out.appendUvarint(UInt64(samples.count))
-            let base = samples.first?.timestamp ?? 0
-            out.appendVarint(base)
-            for sample in samples {
-                out.appendUvarint(sample.ref)
-                out.appendVarint(sample.timestamp &- base)
-                let bits = sample.value.bitPattern
-                for shift in stride(from: 0, to: 64, by: 8) { out.append(UInt8(truncatingIfNeeded: bits >> UInt64(shift))) }
-            }
+            return Self.encodeSamples(samples)
         case let .deletes(deletions):
             out.append(Self.deletesType)
             out.appendUvarint(UInt64(deletions.count))
@@ -195,6 +185,41 @@ private struct ByteReader {
 
     func truncated(_ what: String) -> WALRecord.DecodeError {
         WALRecord.DecodeError(description: "record ends inside the \(what) at byte \(offset)")
+    }
+}
+
+extension WALRecord {
+    /// A samples record's payload, written straight into one buffer sized for the worst case
+    /// (ten-byte varints): the hot path of every commit. Same bytes as the generic encoding.
+    static func encodeSamples(_ samples: [WALSample]) -> [UInt8] {
+        let capacity = 1 + 10 + 10 + samples.count * 28
+        return [UInt8](unsafeUninitializedCapacity: capacity) { buffer, count in
+            var at = 0
+            func uvarint(_ value: UInt64) {
+                var rest = value
+                while rest >= 0x80 {
+                    buffer[at] = UInt8(truncatingIfNeeded: rest) | 0x80
+                    at += 1
+                    rest >>= 7
+                }
+                buffer[at] = UInt8(rest)
+                at += 1
+            }
+            func varint(_ value: Int64) { uvarint(UInt64(bitPattern: (value << 1) ^ (value >> 63))) }
+            buffer[0] = samplesType
+            at = 1
+            uvarint(UInt64(samples.count))
+            let base = samples.first?.timestamp ?? 0
+            varint(base)
+            let raw = UnsafeMutableRawBufferPointer(buffer)
+            for sample in samples {
+                uvarint(sample.ref)
+                varint(sample.timestamp &- base)
+                raw.storeBytes(of: sample.value.bitPattern.littleEndian, toByteOffset: at, as: UInt64.self)
+                at += 8
+            }
+            count = at
+        }
     }
 }
 

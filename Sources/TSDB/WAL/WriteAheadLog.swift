@@ -78,16 +78,20 @@ final class WriteAheadLog: Sendable {
     func commit(_ samples: [WALSample], apply: () -> Void) throws(WALError) {
         let samplesFrame = samples.isEmpty ? [] : WALFrame.encode(.samples(samples))
         var range: SampleRange?
-        for sample in samples {
-            if range == nil { range = SampleRange(min: sample.timestamp, max: sample.timestamp) }
-            range!.widen(SampleRange(min: sample.timestamp, max: sample.timestamp))
+        if let first = samples.first {
+            var lowest = first.timestamp, highest = first.timestamp
+            for sample in samples {
+                lowest = Swift.min(lowest, sample.timestamp)
+                highest = Swift.max(highest, sample.timestamp)
+            }
+            range = SampleRange(min: lowest, max: highest)
         }
         try state.withLock { (state: inout State) throws(WALError) in
             guard state.isWritable, !state.isClosed else {
                 throw WALError("write-ahead log \(directory) is \(state.isClosed ? "closed" : "still being replayed")")
             }
-            var bytes = state.pendingSeries.isEmpty ? [] : WALFrame.encode(.series(state.pendingSeries))
-            bytes += samplesFrame
+            // Without new series the samples frame is written as it is, not copied.
+            let bytes = state.pendingSeries.isEmpty ? samplesFrame : WALFrame.encode(.series(state.pendingSeries)) + samplesFrame
             if !bytes.isEmpty {
                 try write(bytes, &state)
                 state.pendingSeries = []
