@@ -46,6 +46,7 @@ let package = Package(
         benchmarkTarget("ChunkBenchmarks"),
         benchmarkTarget("ExpositionBenchmarks"),
         benchmarkTarget("HeadBenchmarks"),
+        benchmarkTarget("QueryBenchmarks"),
         benchmarkTarget("RemoteWriteBenchmarks"),
     ]
 )
