@@ -46,6 +46,7 @@ let package = Package(
         benchmarkTarget("ChunkBenchmarks"),
         benchmarkTarget("ExpositionBenchmarks"),
         benchmarkTarget("HeadBenchmarks"),
+        benchmarkTarget("QueryBenchmarks"),
         benchmarkTarget("RemoteWriteBenchmarks"),
         // One-off measuring tool: head memory and restart time at scale (see its main.swift).
         .executableTarget(

@@ -66,6 +66,8 @@ extension Evaluator {
         }
     }
 
+    /// One output group of `sum`/`avg`/`count`/`min`/`max`/`group`/`stddev`/`stdvar`/`quantile`
+    /// while its inputs are folded in, in input order (the order decides the float result).
     struct Group {
         var labels: Labels
         var value: Double
@@ -75,6 +77,74 @@ extension Evaluator {
         var incrementalMean = false
         var values: [Double] = []
         var dropName: Bool
+
+        /// The group started by its first input `f`.
+        init(_ op: AggregateOperator, labels: Labels, first f: Double, dropName: Bool) {
+            self.labels = labels
+            self.value = f
+            self.mean = f
+            self.dropName = dropName
+            switch op {
+            case .stddev, .stdvar: value = (f.isNaN || f.isInfinite) ? .nan : 0
+            case .quantile: values = [f]
+            case .group: value = 1
+            default: break
+            }
+        }
+
+        /// Folds in one more input after the first.
+        @inline(__always) mutating func add(_ op: AggregateOperator, _ f: Double, dropName inputDropsName: Bool) {
+            if inputDropsName { dropName = true }
+            switch op {
+            case .sum:
+                (value, compensation) = kahanAdd(f, value, compensation)
+            case .avg:
+                count += 1
+                let n = count
+                if !incrementalMean {
+                    let (s, c) = kahanAdd(f, value, compensation)
+                    if !s.isInfinite {
+                        value = s
+                        compensation = c
+                        break
+                    }
+                    incrementalMean = true
+                    mean = value / (n - 1)
+                    compensation /= n - 1
+                }
+                let ratio = (n - 1) / n
+                (mean, compensation) = kahanAdd(f / n, ratio * mean, ratio * compensation)
+            case .max:
+                if value < f || value.isNaN { value = f }
+            case .min:
+                if value > f || value.isNaN { value = f }
+            case .count:
+                count += 1
+            case .stddev, .stdvar:
+                count += 1
+                let delta = f - mean
+                mean += delta / count
+                value += delta * (f - mean)
+            case .quantile:
+                values.append(f)
+            default:
+                break
+            }
+        }
+
+        /// The group's output value; `q` is `quantile`'s parameter.
+        func result(_ op: AggregateOperator, _ q: Double) -> Double {
+            switch op {
+            case .avg:
+                return incrementalMean ? mean + compensation : value / count + compensation / count
+            case .count: return count
+            case .stdvar: return value / count
+            case .stddev: return (value / count).squareRoot()
+            case .quantile: return quantileOf(q, values)
+            case .sum: return value + compensation
+            default: return value
+            }
+        }
     }
 
     func aggregateGroups(_ expr: AggregateExpr, _ q: Double, _ input: [Element], at t: Timestamp) -> [Element] {
@@ -85,69 +155,15 @@ extension Evaluator {
         var groups: [Group] = []
         for e in input {
             let key = Self.groupLabels(e.labels, expr.grouping, without: expr.without)
-            let f = e.value
-            guard let gi = index[key] else {
+            if let gi = index[key] {
+                groups[gi].add(expr.op, e.value, dropName: e.dropName)
+            } else {
                 index[key] = groups.count
-                var g = Group(labels: key, value: f, mean: f, dropName: e.dropName)
-                switch expr.op {
-                case .stddev, .stdvar: g.value = (f.isNaN || f.isInfinite) ? .nan : 0
-                case .quantile: g.values = [f]
-                case .group: g.value = 1
-                default: break
-                }
-                groups.append(g)
-                continue
-            }
-            if e.dropName { groups[gi].dropName = true }
-            switch expr.op {
-            case .sum:
-                (groups[gi].value, groups[gi].compensation) = kahanAdd(f, groups[gi].value, groups[gi].compensation)
-            case .avg:
-                groups[gi].count += 1
-                let n = groups[gi].count
-                if !groups[gi].incrementalMean {
-                    let (s, c) = kahanAdd(f, groups[gi].value, groups[gi].compensation)
-                    if !s.isInfinite {
-                        groups[gi].value = s
-                        groups[gi].compensation = c
-                        break
-                    }
-                    groups[gi].incrementalMean = true
-                    groups[gi].mean = groups[gi].value / (n - 1)
-                    groups[gi].compensation /= n - 1
-                }
-                let ratio = (n - 1) / n
-                (groups[gi].mean, groups[gi].compensation) = kahanAdd(f / n, ratio * groups[gi].mean, ratio * groups[gi].compensation)
-            case .max:
-                if groups[gi].value < f || groups[gi].value.isNaN { groups[gi].value = f }
-            case .min:
-                if groups[gi].value > f || groups[gi].value.isNaN { groups[gi].value = f }
-            case .count:
-                groups[gi].count += 1
-            case .stddev, .stdvar:
-                groups[gi].count += 1
-                let delta = f - groups[gi].mean
-                groups[gi].mean += delta / groups[gi].count
-                groups[gi].value += delta * (f - groups[gi].mean)
-            case .quantile:
-                groups[gi].values.append(f)
-            default:
-                break
+                groups.append(Group(expr.op, labels: key, first: e.value, dropName: e.dropName))
             }
         }
         return groups.map { g in
-            var value = g.value
-            switch expr.op {
-            case .avg:
-                value = g.incrementalMean ? g.mean + g.compensation : g.value / g.count + g.compensation / g.count
-            case .count: value = g.count
-            case .stdvar: value = g.value / g.count
-            case .stddev: value = (g.value / g.count).squareRoot()
-            case .quantile: value = quantileOf(q, g.values)
-            case .sum: value = g.value + g.compensation
-            default: break
-            }
-            return Element(labels: g.labels, value: value, timestamp: t, dropName: g.dropName)
+            Element(labels: g.labels, value: g.result(expr.op, q), timestamp: t, dropName: g.dropName)
         }
     }
 

@@ -73,23 +73,38 @@ final class SeriesCursor {
             floor = .min
             exhausted = false
         }
-        while start < timestamps.count, timestamps[start] <= low { start += 1 }
+        // Work on locals and store them back once: stored properties of a class cost an
+        // exclusivity check and a retain on every access, and this runs per series and step.
+        var times: [Timestamp] = [], vals: [Double] = []
+        swap(&times, &timestamps)
+        swap(&vals, &values)
+        var first = start
+        while first < times.count, times[first] <= low { first += 1 }
         floor = max(floor, low)
-        if start > 64, start * 2 > timestamps.count {
-            timestamps.removeFirst(start)
-            values.removeFirst(start)
-            start = 0
+        if first > 64, first * 2 > times.count {
+            times.removeFirst(first)
+            vals.removeFirst(first)
+            first = 0
         }
-        while !exhausted, start == timestamps.count || timestamps[timestamps.count - 1] <= high {
-            let more = start == timestamps.count ? iterator.seek(low &+ 1) : iterator.next()
-            if !more { exhausted = true; break }
-            if iterator.timestamp > low {
-                timestamps.append(iterator.timestamp)
-                values.append(iterator.value)
+        if !exhausted, first == times.count || times[times.count - 1] <= high {
+            let source = iterator
+            var more = true
+            while first == times.count || times[times.count - 1] <= high {
+                more = first == times.count ? source.seek(low &+ 1) : source.next()
+                if !more { break }
+                let time = source.timestamp
+                if time > low {
+                    times.append(time)
+                    vals.append(source.value)
+                }
             }
+            if !more { exhausted = true }
         }
-        var end = timestamps.count
-        while end > start, timestamps[end - 1] > high { end -= 1 }
-        return (timestamps[start..<end], values[start..<end])
+        var last = times.count
+        while last > first, times[last - 1] > high { last -= 1 }
+        start = first
+        timestamps = times
+        values = vals
+        return (times[first..<last], vals[first..<last])
     }
 }

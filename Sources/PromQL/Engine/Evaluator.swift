@@ -30,7 +30,9 @@ final class Evaluator {
     var samplesRead: Int64 = 0
     var peakSamples = 0
     var preparation: Duration = .zero
-    /// How many subqueries the current evaluation is inside.
+    /// Aggregates evaluated for all steps at once, by their selector (see `SteppedAggregate`).
+    var stepped: [ObjectIdentifier: SteppedAggregateState] = [:]
+    /// How many subqueries the current evaluation is inside; their inner steps are not the query's.
     var subqueryDepth = 0
 
     init(queryable: any Queryable, start: Timestamp, end: Timestamp, step: Int64, lookbackDelta: Int64,
@@ -86,6 +88,7 @@ final class Evaluator {
         case let .binary(expr, lhs, rhs):
             return try evalBinary(expr, lhs, rhs, at: t)
         case let .aggregate(expr, param, inner):
+            if let whole = try steppedAggregate(expr, param: param, inner, at: t) { return .vector(whole) }
             return .vector(try evalAggregate(expr, param: param, inner, at: t))
         case let .call(call, args):
             return try evalCall(call, args, at: t)
@@ -206,6 +209,8 @@ final class Evaluator {
                 value = cached
             } else {
                 stepSamples = held + count
+                subqueryDepth += 1
+                defer { subqueryDepth -= 1 }
                 value = try eval(subquery.inner, at: innerTime)
                 if subquery.memoOrder.last.map({ $0 < innerTime }) ?? true {
                     subquery.memo[innerTime] = value

@@ -1,0 +1,225 @@
+import MetricModel
+import Storage
+
+/// An aggregation evaluated for every step of a range query at once, series by series.
+///
+/// Contract: for `op by/without (...) (selector)` and `op by/without (...) (f(selector[range]))`
+/// with `op` one of `sum`, `avg`, `count`, `min`, `max`, `group`, `stddev`, `stdvar` and `f` a
+/// range function of one argument, `outputs[i]` is exactly what step-at-a-time evaluation
+/// returns at `start + i * step`: the same groups in the same order, the same floats (each group
+/// folds its inputs in series order, as the step-at-a-time path does), the same `dropName`.
+/// `samples[i]` is the number of samples step-at-a-time evaluation accounts at that step, so the
+/// caller can replay the sample limit exactly. Each series' group is found once per query
+/// instead of once per step, which is where step-at-a-time evaluation spends its time.
+final class SteppedAggregate {
+    let start: Timestamp
+    let step: Int64
+    let outputs: [[Element]]
+    let samples: [Int]
+
+    init(start: Timestamp, step: Int64, outputs: [[Element]], samples: [Int]) {
+        self.start = start
+        self.step = step
+        self.outputs = outputs
+        self.samples = samples
+    }
+
+    /// The step index of `t`, or nil when `t` is not one of the query's steps (inside a subquery).
+    func stepIndex(_ t: Timestamp) -> Int? {
+        guard t >= start, (t - start) % step == 0 else { return nil }
+        let i = Int((t - start) / step)
+        return i < outputs.count ? i : nil
+    }
+}
+
+/// What the evaluator knows about one aggregate node: not yet tried, not eligible, or computed.
+enum SteppedAggregateState {
+    case ineligible
+    case ready(SteppedAggregate)
+}
+
+extension Evaluator {
+    /// Range functions of one range-vector argument whose value depends only on the window's
+    /// samples, and that are cheap to call per series and step.
+    static let steppedRangeFunctions: Set<String> = [
+        "rate", "increase", "delta", "irate", "idelta", "count_over_time", "sum_over_time", "avg_over_time",
+        "min_over_time", "max_over_time", "last_over_time", "first_over_time", "present_over_time", "changes",
+        "resets", "stddev_over_time", "stdvar_over_time", "deriv",
+    ]
+
+    /// Largest steps × groups table built at once; beyond it step-at-a-time evaluation is used.
+    static let steppedCellLimit = 1 << 20
+
+    /// The aggregate's value at `t` from a whole-query evaluation, or nil when that does not
+    /// apply (instant queries, other shapes, times off the step grid); the caller then evaluates
+    /// step by step.
+    func steppedAggregate(_ expr: AggregateExpr, param: Node?, _ inner: Node, at t: Timestamp)
+        throws(QueryError) -> [Element]? {
+        guard step > 0, end > start, param == nil, subqueryDepth == 0 else { return nil }
+        let key: ObjectIdentifier
+        switch inner {
+        case let .selector(selector): key = ObjectIdentifier(selector)
+        case let .call(_, args) where args.count == 1:
+            guard case let .matrix(selector) = args[0] else { return nil }
+            key = ObjectIdentifier(selector)
+        default: return nil
+        }
+        let computed: SteppedAggregate
+        switch stepped[key] {
+        case .ineligible?: return nil
+        case let .ready(value)?: computed = value
+        case nil:
+            guard let value = try computeSteppedAggregate(expr, inner) else {
+                stepped[key] = .ineligible
+                return nil
+            }
+            stepped[key] = .ready(value)
+            computed = value
+        }
+        guard let i = computed.stepIndex(t) else { return nil }
+        try account(computed.samples[i])
+        return computed.outputs[i]
+    }
+
+    private func computeSteppedAggregate(_ expr: AggregateExpr, _ inner: Node) throws(QueryError) -> SteppedAggregate? {
+        switch expr.op {
+        case .sum, .avg, .count, .min, .max, .group, .stddev, .stdvar: break
+        default: return nil
+        }
+        let selector: SelectorNode
+        var function: String?
+        switch inner {
+        case let .selector(s):
+            guard !s.smoothed else { return nil }
+            selector = s
+        case let .call(call, args):
+            guard case let .matrix(s) = args[0], !s.anchored, !s.smoothed,
+                  Self.steppedRangeFunctions.contains(call.function.name) else { return nil }
+            selector = s
+            function = call.function.name
+        default: return nil
+        }
+        let steps = Int((end - start) / step) + 1
+        let cursors = try cursors(selector)
+
+        // Each series' group, found once.
+        var groupOf = [Int](repeating: 0, count: cursors.count)
+        var index: [Labels: Int] = [:]
+        var groupLabels: [Labels] = []
+        for (i, cursor) in cursors.enumerated() {
+            let key = Self.groupLabels(cursor.labels, expr.grouping, without: expr.without)
+            if let g = index[key] {
+                groupOf[i] = g
+            } else {
+                groupOf[i] = groupLabels.count
+                index[key] = groupLabels.count
+                groupLabels.append(key)
+            }
+        }
+        let groupCount = groupLabels.count
+        guard groupCount.multipliedReportingOverflow(by: steps).partialValue <= Self.steppedCellLimit,
+              steps <= Self.steppedCellLimit else { return nil }
+
+        // cells[step * groupCount + group]; firstSeries orders a step's groups as step-at-a-time does.
+        var cells = [Group?](repeating: nil, count: steps * groupCount)
+        var firstSeries = [Int](repeating: 0, count: steps * groupCount)
+        var samples = [Int](repeating: 0, count: steps)
+        var totalSamples = 0
+        var statsRead = 0, statsQueried = 0
+        let sampleBudget = limits.maxSamples.multipliedReportingOverflow(by: steps)
+        let keepsName = function == "last_over_time" || function == "first_over_time"
+        let op = expr.op
+        var firstOutputStep = [Int](repeating: -1, count: cursors.count)
+
+        for (i, cursor) in cursors.enumerated() {
+            if i % 256 == 0 { try limits.check() }
+            let g = groupOf[i]
+            var t = start
+            for s in 0..<steps {
+                defer { t += step }
+                let readAt = (selector.at ?? t) - selector.offset
+                let value: Double
+                let dropName: Bool
+                if let function {
+                    let (times, values) = cursor.window(after: readAt - selector.range, through: readAt)
+                    let series = Self.withoutStaleMarkers(cursor.labels, times, values)
+                    guard !series.timestamps.isEmpty else { continue }
+                    samples[s] += series.timestamps.count
+                    totalSamples += series.timestamps.count
+                    // Stats, as selectRange counts them: later steps read only what is new.
+                    statsRead += s > 0 ? series.timestamps.reduce(0) { $0 + ($1 > readAt - step ? 1 : 0) } : series.timestamps.count
+                    let window = RangeWindow(start: readAt - selector.range, end: readAt,
+                                             seconds: Double(selector.range) / 1000)
+                    guard let v = try RangeFunctions.apply(function, series, window, [], at: t, self) else { continue }
+                    value = v
+                    dropName = !keepsName
+                } else {
+                    let (_, values) = cursor.window(after: readAt - lookbackDelta, through: readAt)
+                    guard let v = values.last, !v.isStaleMarker else { continue }
+                    value = v
+                    dropName = false
+                    statsQueried += 1
+                    statsRead += 1
+                }
+                samples[s] += 1
+                if firstOutputStep[i] < 0 { firstOutputStep[i] = s }
+                let cell = s * groupCount + g
+                if cells[cell] == nil {
+                    cells[cell] = Group(op, labels: groupLabels[g], first: value, dropName: dropName)
+                    firstSeries[cell] = i
+                } else {
+                    cells[cell]!.add(op, value, dropName: dropName)
+                }
+            }
+            // A query the limit stops early is left to step-at-a-time evaluation, which fails
+            // at the step Prometheus fails at.
+            if sampleBudget.overflow == false, totalSamples > sampleBudget.partialValue { return nil }
+        }
+
+        self.totalSamples += Int64(totalSamples + statsQueried)
+        self.samplesRead += Int64(statsRead)
+
+        if function == "rate" || function == "increase" {
+            // Step-at-a-time evaluation notes a non-counter name when a series first yields a value.
+            let yielding = firstOutputStep.indices.filter { firstOutputStep[$0] >= 0 }
+                .sorted { (firstOutputStep[$0], $0) < (firstOutputStep[$1], $1) }
+            for i in yielding {
+                if let metric = cursors[i].labels.metricName,
+                   !["_total", "_sum", "_count", "_bucket"].contains(where: { metric.hasSuffix($0) }) {
+                    info("metric might not be a counter, name does not end in _total/_sum/_count/_bucket: \(goQuote(metric))")
+                }
+            }
+        }
+
+        var outputs: [[Element]] = []
+        outputs.reserveCapacity(steps)
+        var t = start
+        for s in 0..<steps {
+            var present: [(first: Int, group: Int)] = []
+            for g in 0..<groupCount where cells[s * groupCount + g] != nil {
+                present.append((firstSeries[s * groupCount + g], g))
+            }
+            present.sort { $0.first < $1.first }
+            outputs.append(present.map { entry in
+                let cell = cells[s * groupCount + entry.group]!
+                return Element(labels: cell.labels, value: cell.result(op, .nan), timestamp: t, dropName: cell.dropName)
+            })
+            t += step
+        }
+        return SteppedAggregate(start: start, step: step, outputs: outputs, samples: samples)
+    }
+
+    /// A series' window as a range-vector element, with staleness markers left out.
+    static func withoutStaleMarkers(_ labels: Labels, _ times: ArraySlice<Timestamp>, _ values: ArraySlice<Double>)
+        -> RangeSeries {
+        guard values.contains(where: \.isStaleMarker) else {
+            return RangeSeries(labels: labels, timestamps: times, values: values, dropName: false)
+        }
+        var keptT: [Timestamp] = [], keptV: [Double] = []
+        for (time, value) in zip(times, values) where !value.isStaleMarker {
+            keptT.append(time)
+            keptV.append(value)
+        }
+        return RangeSeries(labels: labels, timestamps: keptT[...], values: keptV[...], dropName: false)
+    }
+}
