@@ -196,7 +196,9 @@ def run_point(H, args, point, wd):
         r["cpu_s_per_1M_samples"] = r["cpu_s_ingest"] / smp * 1e6 if smp else None
         r["rss_steady_bytes_per_series"] = r["rss_steady_mib"] * 1048576 / ser if ser and r["rss_steady_mib"] else None
         r["rss_peak_bytes_per_series"] = r["rss_peak_hwm_mib"] * 1048576 / ser if ser else None
-        r["datadir_bytes"] = H.du_b(s.data)
+        r["datadir"] = H.dir_breakdown(s.data)  # total plus wal/, chunks_head/, blocks...
+        wal = r["datadir"].get("wal")
+        r["wal_bytes_per_sample"] = wal / smp if wal and smp else None
         out[s.name] = r
     # latency, interleaved across systems so noise hits all alike
     rng = {"start": "%d" % q_start, "end": "%d" % q_end}
