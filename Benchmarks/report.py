@@ -184,7 +184,11 @@ def retention_section(ret, plots, notes):
             f(r.get("restart_ready_s"), 2), f(r.get("retention_size_limit_bytes"), 0) if n != "victoriametrics"
             else "n/a (no size retention)", f(r.get("retention_fit_s")), f(r.get("retention_max_excess_bytes"), 0),
             f(b.get("largest_block"), 0), r.get("retention_excess_within_one_block", "n/a")))
-    out += ["", "VictoriaMetrics' total is its whole data dir after force_merge divided by the same sample count; "
+    out += ["", "The data starts above the limit on purpose (the limit is a share of the backfilled blocks): *time to "
+            "fit limit* is from process start until the block bytes first fit (sampled every second), and *worst excess* "
+            "is the largest overshoot in the last 5 seconds of the observation, compared with the largest block. "
+            "Prometheus counts its WAL and head chunks against the limit too; the plot shows block bytes for both.", "",
+            "VictoriaMetrics' total is its whole data dir after force_merge divided by the same sample count; "
             "it has no index/chunks split and no size-based retention.", ""]
     keys = sorted({k for r in S.values() for k in (r.get("query_latency_ms") or {})},
                   key=lambda k: (["1h", "1d", "7d"].index(k.rsplit("_", 1)[1]), k))
