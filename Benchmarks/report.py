@@ -1,0 +1,273 @@
+#!/usr/bin/env python3
+"""Regenerates docs/BENCHMARKS.md and docs/benchmarks/plots/*.svg from the raw
+results in docs/benchmarks/data/ (cardinality.json, retention.json, run.json).
+
+    python3 Benchmarks/report.py [--data DIR] [--out FILE] [--plots DIR]
+
+Missing inputs are reported as missing in the document, never invented.
+"""
+import argparse
+import json
+import os
+import statistics
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(HERE)
+sys.path.insert(0, HERE)
+from svgplot import bar_chart, line_chart  # noqa: E402
+
+SYSTEMS = ["ember", "prometheus", "victoriametrics"]
+GOALS = {"rss": 0.4, "panel": 0.5}
+
+
+def load(path):
+    try:
+        with open(path) as f:
+            return json.load(f)
+    except FileNotFoundError:
+        return None
+
+
+def f(v, nd=1):
+    if v is None:
+        return "–"
+    if isinstance(v, float) and abs(v) >= 1000:
+        return "{:,.0f}".format(v)
+    return ("%." + str(nd) + "f") % v if isinstance(v, float) else str(v)
+
+
+def ratio(a, b):
+    return a / b if a is not None and b else None
+
+
+def lat_med(r, key):
+    x = (r.get("latency_ms") or {}).get(key) or {}
+    return x.get("median")
+
+
+def panel_median(r):
+    xs = [v["median"] for k, v in (r.get("latency_ms") or {}).items() if k.startswith("panel_") and v.get("median")]
+    return statistics.median(xs) if xs else None
+
+
+def machine_section(run):
+    out = ["## Machine and run", ""]
+    if not run:
+        return out + ["run.json is missing: the machine was not recorded.", ""]
+    m = run.get("machine", {})
+    out += ["| item | value |", "|---|---|"]
+    for k in ("date_utc", "nproc", "mem_total", "kernel", "os", "loadavg_start", "loadavg_end", "ember_bin",
+              "ember_version", "prometheus_version", "vm_version", "mode"):
+        if k in m or k in run:
+            out.append("| %s | %s |" % (k, m.get(k, run.get(k))))
+    out += ["", "Commands, exactly as run by `scripts/benchmarks`:", "", "```sh"] + run.get("commands", []) + ["```", ""]
+    return out
+
+
+def cardinality_section(card, plots, notes):
+    out = ["## Cardinality", ""]
+    if not card or not card.get("points"):
+        return out + ["No cardinality results (docs/benchmarks/data/cardinality.json missing)."], []
+    p0 = card["points"][0]["config"]
+    out += ["All three servers scraped the same targets at the same time (interval %ss, %ss of ingest per point; "
+            "1 target per 25k series). RSS *steady* is the median of 2-second samples over the second half of "
+            "ingest; *peak* is VmHWM. CPU is utime+stime of the process tree during ingest divided by the samples "
+            "scraped (`scrape_samples_scraped`). Latencies are medians of %s requests over the last 5 minutes "
+            "(step 15s for panels); `nocache=1` is sent to all." % (p0["interval_s"], p0["duration_s"],
+                                                                   card.get("argv") and _arg(card["argv"], "--reps", "5")),
+            ""]
+    if not any(p["config"]["series"] >= 1000000 for p in card["points"]):
+        out += ["The 1M-series point (`--with-1m`) is not in the default run: three servers plus the Python "
+                "exporters do not fit a 2-core box at that size within the time budget.", ""]
+    out += ["| point | system | active series | RSS steady MiB | RSS peak MiB | RSS B/series (steady) | CPU s / 1M samples "
+            "| scrape duration avg / max ms | WAL B/sample | labels ms | series ms (match 1 / 2) | panels ms (median of medians) |",
+            "|---|---|---|---|---|---|---|---|---|---|---|---|"]
+    for p in card["points"]:
+        c = p["config"]
+        for n in SYSTEMS:
+            r = p["systems"].get(n)
+            if not r:
+                continue
+            sd = r.get("scrape_duration_avg_s"), r.get("scrape_duration_max_s")
+            out.append("| %s | %s | %s | %s | %s | %s | %s | %s / %s | %s | %s | %s / %s | %s |" % (
+                c["name"] + (" (%.0f%% churn/interval, %s series seen)" % (c.get("churn_share", 0) * 100, f(r.get("series_seen_in_window"), 0))
+                             if c["kind"] == "churn" else ""),
+                n, f(r.get("active_series"), 0), f(r.get("rss_steady_mib")), f(r.get("rss_peak_hwm_mib")),
+                f(r.get("rss_steady_bytes_per_series"), 0), f(r.get("cpu_s_per_1M_samples"), 2),
+                f(sd[0] * 1000 if sd[0] is not None else None), f(sd[1] * 1000 if sd[1] is not None else None),
+                f(r.get("wal_bytes_per_sample"), 2), f(lat_med(r, "labels")), f(lat_med(r, "series_0")),
+                f(lat_med(r, "series_1")), f(panel_median(r))))
+    out += ["", "Series matchers per point: synthetic %s; churn %s." % (
+        " / ".join("`%s`" % m for m in _first(card, "steady", "series_match")) or "–",
+        " / ".join("`%s`" % m for m in _first(card, "churn", "series_match")) or "–"), ""]
+    # plots
+    steady = [p for p in card["points"] if p["config"]["kind"] == "steady"]
+    rss = {n: [(p["config"]["series"], p["systems"][n].get("rss_steady_mib")) for p in steady if n in p["systems"]]
+           for n in SYSTEMS}
+    plots["rss_vs_series.svg"] = line_chart("RSS (steady) vs active series", "active series (log)", "RSS MiB",
+                                            {n: v for n, v in rss.items() if v}, logx=True)
+    pan = {n: [(p["config"]["series"], panel_median(p["systems"][n])) for p in steady if n in p["systems"]] for n in SYSTEMS}
+    plots["panel_latency_vs_series.svg"] = line_chart("Dashboard panel latency vs active series (median ms)",
+                                                      "active series (log)", "ms", {n: v for n, v in pan.items() if v}, logx=True)
+    lab = {n: [(p["config"]["series"], lat_med(p["systems"][n], "labels")) for p in steady if n in p["systems"]] for n in SYSTEMS}
+    ser = {n + " series": [(p["config"]["series"], lat_med(p["systems"][n], "series_0")) for p in steady if n in p["systems"]]
+           for n in SYSTEMS}
+    lab = {n + " labels": v for n, v in lab.items()}
+    plots["labels_series_latency_vs_series.svg"] = line_chart(
+        "/api/v1/labels and /api/v1/series latency (median ms)", "active series (log)", "ms",
+        {k: v for k, v in list(lab.items()) + list(ser.items()) if v}, logx=True)
+    out += ["![RSS vs series](benchmarks/plots/rss_vs_series.svg)", "",
+            "![panel latency vs series](benchmarks/plots/panel_latency_vs_series.svg)", "",
+            "![labels and series latency](benchmarks/plots/labels_series_latency_vs_series.svg)", ""]
+    # goals
+    big = max(steady, key=lambda p: p["config"]["series"]) if steady else None
+    if big:
+        s = big["systems"]
+        e, pr, vm = (s.get(n, {}) for n in SYSTEMS)
+        rr = ratio(e.get("rss_steady_bytes_per_series"), pr.get("rss_steady_bytes_per_series"))
+        below_vm = (e.get("rss_steady_bytes_per_series") or 1e99) < (vm.get("rss_steady_bytes_per_series") or 0)
+        notes.append(("RSS per series at %s series ≤ 0.4× Prometheus and below VictoriaMetrics" % f(big["config"]["series"], 0),
+                      rr is not None and rr <= GOALS["rss"] and below_vm,
+                      "Ember/Prometheus = %s; Ember %s VictoriaMetrics (%s vs %s B/series)" % (
+                          f(rr, 2), "below" if below_vm else "NOT below", f(e.get("rss_steady_bytes_per_series"), 0),
+                          f(vm.get("rss_steady_bytes_per_series"), 0))))
+    for p in card["points"]:
+        s = p["systems"]
+        e, pr = s.get("ember", {}), s.get("prometheus", {})
+        cr = ratio(e.get("cpu_s_per_1M_samples"), pr.get("cpu_s_per_1M_samples"))
+        notes.append(("CPU per sample ≤ Prometheus (%s)" % p["config"]["name"], cr is not None and cr <= 1.0,
+                      "Ember/Prometheus = %s (%s vs %s s/1M)" % (f(cr, 2), f(e.get("cpu_s_per_1M_samples"), 2),
+                                                                 f(pr.get("cpu_s_per_1M_samples"), 2))))
+        lr = ratio(panel_median(e), panel_median(pr))
+        notes.append(("Panel latency ≤ 0.5× Prometheus (%s)" % p["config"]["name"], lr is not None and lr <= GOALS["panel"],
+                      "Ember/Prometheus = %s (%s vs %s ms)" % (f(lr, 2), f(panel_median(e)), f(panel_median(pr)))))
+    return out
+
+
+def _arg(argv, name, default):
+    return argv[argv.index(name) + 1] if name in argv and argv.index(name) + 1 < len(argv) else default
+
+
+def _first(card, kind, key):
+    for p in card["points"]:
+        if p["config"]["kind"] == kind:
+            return p["config"].get(key, [])
+    return []
+
+
+def retention_section(ret, plots, notes):
+    out = ["## Retention", ""]
+    if not ret or not ret.get("systems"):
+        return out + ["No retention results (docs/benchmarks/data/retention.json missing)."]
+    c = ret["config"]
+    S = ret["systems"]
+    out += ["%s series × %s days at %ss (%s samples per series) generated with `synth_exporter.py --dump`, "
+            "then backfilled into blocks. The size limit given to each server is %.0f%% of its own block bytes. "
+            "Query latencies: median of %s runs of query_range ending at the last sample (steps: 1h→15s, 1d→120s, 7d→900s)."
+            % (c["series"], c["days"], c["step"], c["samples_per_series"], c["limit_share"] * 100, c["reps"]), ""]
+    ps = (S.get("prometheus", {}).get("blocks") or {}).get("samples") or (S.get("ember", {}).get("blocks") or {}).get("samples")
+    out += ["| system | backfill s | blocks | index B/sample | chunks B/sample | total B/sample | first start s | restart s "
+            "| size limit | time to fit limit s | worst excess over limit | largest block | within one block |",
+            "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+    for n in SYSTEMS:
+        r = S.get(n)
+        if not r:
+            continue
+        b = r.get("blocks") or {}
+        tot = r.get("total_bytes_per_sample")
+        if n == "victoriametrics" and ps:
+            tot = r["data_dir_bytes"] / ps
+        out.append("| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |" % (
+            n, f(r.get("backfill_s")), b.get("blocks", "–"), f(r.get("index_bytes_per_sample"), 2),
+            f(r.get("chunks_bytes_per_sample"), 2), f(tot, 2), f(r.get("first_start_ready_s"), 2),
+            f(r.get("restart_ready_s"), 2), f(r.get("retention_size_limit_bytes"), 0) if n != "victoriametrics"
+            else "n/a (no size retention)", f(r.get("retention_fit_s")), f(r.get("retention_max_excess_bytes"), 0),
+            f(b.get("largest_block"), 0), r.get("retention_excess_within_one_block", "n/a")))
+    out += ["", "The data starts above the limit on purpose (the limit is a share of the backfilled blocks): *time to "
+            "fit limit* is from process start until the block bytes first fit (sampled every second), and *worst excess* "
+            "is the largest overshoot in the last 5 seconds of the observation, compared with the largest block. "
+            "Prometheus counts its WAL and head chunks against the limit too; the plot shows block bytes for both.", "",
+            "VictoriaMetrics' total is its whole data dir after force_merge divided by the same sample count; "
+            "it has no index/chunks split and no size-based retention.", ""]
+    keys = sorted({k for r in S.values() for k in (r.get("query_latency_ms") or {})},
+                  key=lambda k: (["1h", "1d", "7d"].index(k.rsplit("_", 1)[1]), k))
+    out += ["| query_range | " + " | ".join(n for n in SYSTEMS if n in S) + " | Ember/Prometheus |",
+            "|---|" + "---|" * (len([n for n in SYSTEMS if n in S]) + 1)]
+    for k in keys:
+        vals = [((S[n].get("query_latency_ms") or {}).get(k) or {}) for n in SYSTEMS if n in S]
+        e = ((S.get("ember", {}).get("query_latency_ms") or {}).get(k) or {}).get("median")
+        p = ((S.get("prometheus", {}).get("query_latency_ms") or {}).get(k) or {}).get("median")
+        out.append("| %s | %s | %s |" % (k, " | ".join("%s ms (%s pts)" % (f(v.get("median")), v.get("points", "–"))
+                                                       for v in vals), f(ratio(e, p), 2)))
+    out.append("")
+    empty = [k for k in keys if ((S.get("ember", {}).get("query_latency_ms") or {}).get(k) or {}).get("points") == 0
+             and (((S.get("prometheus", {}).get("query_latency_ms") or {}).get(k) or {}).get("points") or 0) > 0]
+    if empty:
+        out += ["**Ember returned no points where Prometheus 2.42 did** for: %s. With samples %ss apart a 5m rate "
+                "window holds two samples only if both ends are included (Prometheus 2.x ranges are closed; 3.x "
+                "made them left-open), so these latencies are not comparable." % (", ".join(empty), c["step"]), ""]
+    groups = []
+    for part in ("index", "chunks", "total"):
+        d = {n: S[n].get(part + "_bytes_per_sample") for n in ("ember", "prometheus") if n in S}
+        if part == "total" and "victoriametrics" in S and ps:
+            d["victoriametrics"] = S["victoriametrics"]["data_dir_bytes"] / ps
+        groups.append((part, d))
+    plots["bytes_per_sample.svg"] = bar_chart("On-disk bytes per sample after backfill (by part)", "bytes/sample",
+                                              groups, [n for n in SYSTEMS if n in S])
+    tl = {n: [(t, b) for t, b, _ in S[n].get("retention_timeline", [])] for n in ("ember", "prometheus") if n in S}
+    hl = [(S[n]["retention_size_limit_bytes"], "%s limit" % n, n) for n in ("ember", "prometheus") if n in S]
+    plots["disk_vs_retention.svg"] = line_chart("Block bytes under --storage.tsdb.retention.size", "seconds since start",
+                                                "bytes in blocks", tl, hlines=hl)
+    out += ["![bytes per sample](benchmarks/plots/bytes_per_sample.svg)", "",
+            "![disk use vs retention limit](benchmarks/plots/disk_vs_retention.svg)", ""]
+    e, p = S.get("ember", {}), S.get("prometheus", {})
+    br = ratio(e.get("total_bytes_per_sample"), p.get("total_bytes_per_sample"))
+    notes.append(("Bytes per sample ≤ Prometheus (blocks)", br is not None and br <= 1.0,
+                  "Ember/Prometheus = %s (%s vs %s B/sample)" % (f(br, 2), f(e.get("total_bytes_per_sample"), 2),
+                                                                   f(p.get("total_bytes_per_sample"), 2))))
+    notes.append(("Size retention never exceeds the limit by more than one block", bool(e.get("retention_excess_within_one_block")),
+                  "worst excess %s B, largest block %s B" % (f(e.get("retention_max_excess_bytes"), 0),
+                                                             f((e.get("blocks") or {}).get("largest_block"), 0))))
+    return out
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--data", default=os.path.join(REPO, "docs", "benchmarks", "data"))
+    ap.add_argument("--out", default=os.path.join(REPO, "docs", "BENCHMARKS.md"))
+    ap.add_argument("--plots", default=os.path.join(REPO, "docs", "benchmarks", "plots"))
+    args = ap.parse_args()
+    card = load(os.path.join(args.data, "cardinality.json"))
+    ret = load(os.path.join(args.data, "retention.json"))
+    run = load(os.path.join(args.data, "run.json"))
+    plots, notes = {}, []
+    body = cardinality_section(card, plots, notes)
+    body += retention_section(ret, plots, notes)
+    mode = (run or {}).get("mode", "unknown")
+    doc = ["# Benchmarks: Ember vs Prometheus 2.42 vs VictoriaMetrics", "",
+           "Generated by `scripts/benchmarks` (%s run) from the raw JSON in `docs/benchmarks/data/`; "
+           "do not edit by hand. The machine is shared and noisy: compare systems within this one run "
+           "(they ran side by side), not against other runs." % mode, ""]
+    if "/debug/" in ((run or {}).get("machine", {}).get("ember_bin") or ""):
+        doc += ["**Ember ran as a debug build in this run**: its CPU and latency figures are not representative "
+                "of a release build.", ""]
+    if mode != "default":
+        doc += ["**This is not the default-size run** (%s): sizes and durations are in the commands below." % mode, ""]
+    doc += ["## Goals", "", "| goal | met | measured |", "|---|---|---|"]
+    doc += ["| %s | %s | %s |" % (g, "yes" if ok else "**NO**", m) for g, ok, m in notes]
+    missed = [g for g, ok, _ in notes if not ok]
+    doc += ["", ("Ember falls short of %d of %d goals in this run: %s." % (len(missed), len(notes), "; ".join(missed)))
+            if missed else "Ember met every goal measured in this run.", ""]
+    doc += machine_section(run) + body
+    os.makedirs(args.plots, exist_ok=True)
+    for name, svg in plots.items():
+        with open(os.path.join(args.plots, name), "w") as fh:
+            fh.write(svg)
+    with open(args.out, "w") as fh:
+        fh.write("\n".join(doc) + "\n")
+    print("wrote %s and %d plots" % (args.out, len(plots)))
+
+
+if __name__ == "__main__":
+    main()
