@@ -57,7 +57,7 @@ def machine_section(run):
         return out + ["run.json is missing: the machine was not recorded.", ""]
     m = run.get("machine", {})
     out += ["| item | value |", "|---|---|"]
-    for k in ("date_utc", "nproc", "mem_total", "kernel", "os", "loadavg_start", "loadavg_end", "ember_bin",
+    for k in ("date_utc", "nproc", "mem_total", "kernel", "os", "loadavg_start", "loadavg_end", "ember_bin", "ember_built_from",
               "ember_version", "prometheus_version", "vm_version", "mode"):
         if k in m or k in run:
             out.append("| %s | %s |" % (k, m.get(k, run.get(k))))
