@@ -19,6 +19,10 @@ public struct ServerOptions: Sendable {
     /// `--storage.tsdb.max-block-duration` (hidden in Prometheus); 0 means 10% of the retention
     /// time, at most 31 d.
     public var maxBlockDuration: Int64 = 0
+    /// `--storage.tsdb.wal-segment-size` (hidden in Prometheus): bytes per WAL segment file, 0
+    /// for the default 128 MiB. Replay holds one segment in memory, so a smaller size lowers the
+    /// restart's memory peak on a small box.
+    public var walSegmentSize: Int64 = 0
     public var enableLifecycle = false
     public var enableAdminAPI = false
     public var enableRemoteWriteReceiver = false
@@ -55,6 +59,7 @@ public struct ServerOptions: Sendable {
         var options = Database.Options()
         options.blockRange = minBlockDuration
         options.maxBlockDuration = effectiveMaxBlockDuration
+        if walSegmentSize > 0 { options.head.walSegmentSize = Int(walSegmentSize) }
         return options
     }
 
@@ -94,6 +99,7 @@ public struct ServerOptions: Sendable {
             "storage.tsdb.retention.size": base2Bytes(retentionSize),
             "storage.tsdb.min-block-duration": PrometheusDuration.format(minBlockDuration),
             "storage.tsdb.max-block-duration": PrometheusDuration.format(effectiveMaxBlockDuration),
+            "storage.tsdb.wal-segment-size": base2Bytes(walSegmentSize),
             "web.listen-address": listenAddress,
             "web.enable-lifecycle": String(enableLifecycle),
             "web.enable-admin-api": String(enableAdminAPI),

@@ -30,6 +30,10 @@ struct Serve: AsyncParsableCommand {
             help: ArgumentHelp("Maximum duration compacted blocks may span. (default: 10% of the retention period)", visibility: .hidden))
     var maxBlockDuration: String?
 
+    @Option(name: .customLong("storage.tsdb.wal-segment-size"),
+            help: ArgumentHelp("Size at which to split the tsdb WAL segment files. Example: 100MB", visibility: .hidden))
+    var walSegmentSize: String?
+
     @Option(name: .customLong("web.listen-address"), help: "Address to listen on for UI, API, and telemetry.")
     var listenAddress = "0.0.0.0:9090"
 
@@ -86,6 +90,13 @@ struct Serve: AsyncParsableCommand {
         options.retentionTime = try retentionTime.map { try duration($0, flag: "storage.tsdb.retention.time") } ?? 0
         options.minBlockDuration = try duration(minBlockDuration, flag: "storage.tsdb.min-block-duration")
         options.maxBlockDuration = try maxBlockDuration.map { try duration($0, flag: "storage.tsdb.max-block-duration") } ?? 0
+        if let walSegmentSize {
+            let bytes = try ByteSize.parse(walSegmentSize, flag: "storage.tsdb.wal-segment-size")
+            guard bytes >= 10 << 20 && bytes <= 256 << 20 else {
+                throw ValidationError("flag 'storage.tsdb.wal-segment-size' must be set between 10MB and 256MB")
+            }
+            options.walSegmentSize = bytes
+        }
         options.retentionSize = try retentionSize.map { try ByteSize.parse($0, flag: "storage.tsdb.retention.size") } ?? 0
         options.enableLifecycle = enableLifecycle
         options.enableAdminAPI = enableAdminAPI

@@ -81,6 +81,12 @@ import Testing
         #expect(unset.stderr.contains("EMBER_TEST_INTERVAL"), "\(unset.stderr)")
     }
 
+    @Test func walSegmentSizeOutsidePrometheusBoundsIsRefused() throws {
+        let result = try Self.run(["--storage.tsdb.wal-segment-size=1MB", "--config.file=config/prometheus.yml"])
+        #expect(result.status != 0)
+        #expect(result.stderr.contains("flag 'storage.tsdb.wal-segment-size' must be set between 10MB and 256MB"), "\(result.stderr)")
+    }
+
     @Test func versionFlag() throws {
         let result = try Self.run(["--version"])
         #expect(result.status == 0)
