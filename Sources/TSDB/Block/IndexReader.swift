@@ -217,7 +217,7 @@ final class IndexReader: Sendable {
         for matcher in matchers where !matcher.matchesEmpty {
             guard let name = labelName(matcher.name) else { return [] }
             let list = try union(try matchingPostings(name, matcher, accept: true))
-            result = result.map { intersect($0, list) } ?? list
+            result = result.map { SortedRefs.intersect($0, list) } ?? list
             if result!.isEmpty { return [] }
         }
         for matcher in matchers where matcher.matchesEmpty {
@@ -227,28 +227,7 @@ final class IndexReader: Sendable {
         }
         var refs: [UInt32]
         if let result { refs = result } else { refs = try allPostings() }
-        for list in subtractions { refs = subtract(refs, list) }
+        for list in subtractions { refs = SortedRefs.subtract(refs, list) }
         return refs
-    }
-
-    private func intersect(_ a: [UInt32], _ b: [UInt32]) -> [UInt32] {
-        var out: [UInt32] = []
-        var i = 0, j = 0
-        while i < a.count, j < b.count {
-            if a[i] == b[j] { out.append(a[i]); i += 1; j += 1 } else if a[i] < b[j] { i += 1 } else { j += 1 }
-        }
-        return out
-    }
-
-    private func subtract(_ a: [UInt32], _ b: [UInt32]) -> [UInt32] {
-        var out: [UInt32] = []
-        out.reserveCapacity(a.count)
-        var j = 0
-        for ref in a {
-            while j < b.count, b[j] < ref { j += 1 }
-            if j < b.count, b[j] == ref { continue }
-            out.append(ref)
-        }
-        return out
     }
 }

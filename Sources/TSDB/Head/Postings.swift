@@ -50,12 +50,12 @@ struct Postings {
                     accepted = values.filter { matcher.matches($0.key) }.map(\.value)
                 }
                 let list = Self.union(accepted)
-                result = result.map { Self.intersect($0, list) } ?? list
+                result = result.map { SortedRefs.intersect($0, list) } ?? list
                 if result!.isEmpty { return [] }
             }
         }
         var refs = result ?? all
-        for list in subtractions { refs = Self.subtract(refs, list) }
+        for list in subtractions { refs = SortedRefs.subtract(refs, list) }
         return refs
     }
 
@@ -64,27 +64,6 @@ struct Postings {
 
     /// All label names, sorted.
     var names: [String] { byName.keys.sorted() }
-
-    static func intersect(_ a: [SeriesRef], _ b: [SeriesRef]) -> [SeriesRef] {
-        var out: [SeriesRef] = []
-        var i = 0, j = 0
-        while i < a.count, j < b.count {
-            if a[i] == b[j] { out.append(a[i]); i += 1; j += 1 } else if a[i] < b[j] { i += 1 } else { j += 1 }
-        }
-        return out
-    }
-
-    static func subtract(_ a: [SeriesRef], _ b: [SeriesRef]) -> [SeriesRef] {
-        var out: [SeriesRef] = []
-        out.reserveCapacity(a.count)
-        var j = 0
-        for ref in a {
-            while j < b.count, b[j] < ref { j += 1 }
-            if j < b.count, b[j] == ref { continue }
-            out.append(ref)
-        }
-        return out
-    }
 
     static func union(_ lists: [[SeriesRef]]) -> [SeriesRef] {
         if lists.count == 1 { return lists[0] }
