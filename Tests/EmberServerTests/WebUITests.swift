@@ -211,8 +211,13 @@ extension WebPages {
                 throw TestFailure("ember did not become ready under /ember")
             }
             #expect(try await httpGet(plain + "/targets").0 == 401)
-            let dom = try await Chromium.dumpDOM(ember.base + "/targets")
-            #expect(dom.contains(#"<span class="state up">UP</span>"#) || dom.contains(#"<span class="state down">DOWN</span>"#), "\(dom)")
+            // The target's state is UNKNOWN until its first scrape, which a loaded machine may delay.
+            var dom = ""
+            let scraped = try await eventually(seconds: 30) {
+                dom = try await Chromium.dumpDOM(ember.base + "/targets")
+                return dom.contains(#"<span class="state up">UP</span>"#) || dom.contains(#"<span class="state down">DOWN</span>"#)
+            }
+            #expect(scraped, "\(dom)")
             let query = try await Chromium.dumpDOM(ember.base + "/query?expr=up")
             #expect(query.contains(#"<table id="result-table">"#), "\(query)")
             try await Chromium.screenshot(ember.base + "/targets", name: "targets-prefix-basic-auth")
