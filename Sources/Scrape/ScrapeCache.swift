@@ -42,8 +42,14 @@ struct ScrapeCache {
     private(set) var iteration = 0
     let maxAge = 10
 
+    /// The entry `lookup` tries before probing: the one after the last hit or insert.
+    private var guess = 0
+
     /// Starts a new scrape iteration.
-    mutating func beginIteration() { iteration += 1 }
+    mutating func beginIteration() {
+        iteration += 1
+        guess = 0
+    }
 
     subscript(index: Int) -> Entry { entries[index] }
 
@@ -60,9 +66,18 @@ struct ScrapeCache {
         }
     }
 
-    /// Finds the entry for `bytes` and marks it seen in this iteration.
+    /// Finds the entry for `bytes` and marks it seen in this iteration. Targets write their
+    /// series in the same order every time, so the entry after the previous hit is tried first:
+    /// a steady-state scrape then walks the entries in order instead of probing the table.
     mutating func lookup(_ bytes: ArraySlice<UInt8>, hash: UInt64) -> Hit? {
-        guard let index = find(bytes, hash: hash) else { return nil }
+        let index: Int
+        if guess < entries.count && entries[guess].hash == hash && Self.same(entries[guess].bytes, bytes) {
+            index = guess
+        } else {
+            guard let found = find(bytes, hash: hash) else { return nil }
+            index = found
+        }
+        guess = index + 1
         let seenBefore = entries[index].lastSeen == iteration
         if !seenBefore {
             entries[index].previousSeen = entries[index].lastSeen
@@ -81,6 +96,7 @@ struct ScrapeCache {
     mutating func insert(_ bytes: ArraySlice<UInt8>, hash: UInt64, ref: SeriesRef, labels: Labels?, tracksStaleness: Bool = true) {
         entries.append(Entry(bytes: Array(bytes), hash: hash, ref: ref, labels: labels, lastSeen: iteration,
                              previousSeen: .min, tracksStaleness: tracksStaleness))
+        guess = entries.count
         if entries.count * 2 > slots.count {
             rebuildSlots()
         } else {

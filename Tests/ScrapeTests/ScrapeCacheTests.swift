@@ -59,6 +59,41 @@ extension ScrapeCache {
         #expect(cache.disappeared().map(\.ref) == [1])
     }
 
+    @Test func anyLookupOrderFindsTheRightEntryWhateverTheGuess() {
+        var cache = ScrapeCache()
+        cache.beginIteration()
+        let keys = (0..<200).map { slice("m{i=\"\($0)\"}") }
+        // Every key shares one hash, so the guess (the entry after the last hit) only matches
+        // when the bytes do too.
+        for (index, key) in keys.enumerated() { cache.insert(key, hash: 42, ref: SeriesRef(index + 1), labels: .empty) }
+        var order = Array(keys.indices)
+        var generator = SystemRandomNumberGenerator()
+        for round in 0..<4 {
+            cache.beginIteration()
+            if round == 1 { order.reverse() }
+            if round >= 2 { order.shuffle(using: &generator) }
+            for index in order {
+                let hit = cache.lookup(keys[index], hash: 42)
+                #expect(hit.map { cache[$0.index].ref } == SeriesRef(index + 1))
+                #expect(hit?.seenBefore == false)
+            }
+            #expect(cache.lookup(slice("m{i=\"missing\"}"), hash: 42) == nil)
+        }
+    }
+
+    @Test func aNewSeriesInTheMiddleKeepsTheRestOnTheFastPath() {
+        var cache = ScrapeCache()
+        cache.beginIteration()
+        for key in ["a", "b", "c"] { cache.insert(slice(key), hash: ScrapeCache.hash(slice(key)), ref: 1, labels: .empty) }
+        cache.beginIteration()
+        #expect(cache.lookup(slice("a"), hash: ScrapeCache.hash(slice("a")))?.index == 0)
+        #expect(cache.lookup(slice("new"), hash: ScrapeCache.hash(slice("new"))) == nil)
+        cache.insert(slice("new"), hash: ScrapeCache.hash(slice("new")), ref: 2, labels: .empty)
+        #expect(cache.lookup(slice("b"), hash: ScrapeCache.hash(slice("b")))?.index == 1)
+        #expect(cache.lookup(slice("c"), hash: ScrapeCache.hash(slice("c")))?.index == 2)
+        #expect(cache.lookup(slice("new"), hash: ScrapeCache.hash(slice("new")))?.seenBefore == true)
+    }
+
     @Test func thousandsOfEntriesAreAllFoundAcrossGrowthAndEviction() {
         var cache = ScrapeCache()
         cache.beginIteration()

@@ -32,6 +32,9 @@ extension Database {
         let range = options.blockRange
         var written = 0
         while true {
+            // The counters' minimum is never newer than the oldest sample, so when they do not
+            // span 1.5 ranges the exact scan over every series would not either: skip it.
+            guard headNeedsCompaction else { break }
             let newest = head.stats.maxTime
             guard newest != .min, let oldest = head.oldestSampleTime() else { break }
             // The counters' minimum may be older than what is left (deleted data): correct it.

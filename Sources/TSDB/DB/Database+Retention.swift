@@ -32,7 +32,9 @@ extension Database {
                     outcome.expiredBlocks = expired.map(\.meta.ulid)
                     record { $0.blocksDeletedByTime += expired.count }
                 }
-                if let oldest = head.oldestSampleTime(), oldest < cutoff {
+                // The counters' minimum is never newer than the oldest sample: only when it is
+                // past the cutoff can the head hold expired samples (then scan for the exact one).
+                if head.stats.minTime < cutoff, let oldest = head.oldestSampleTime(), oldest < cutoff {
                     outcome.headSeriesRemoved += head.truncate(before: cutoff)
                     outcome.headTruncatedBefore = cutoff
                 }

@@ -63,7 +63,7 @@ public final class Head: Appendable, Queryable, Sendable {
     }
 
     struct Index {
-        var series: [SeriesRef: MemSeries] = [:]
+        var series = SeriesTable()
         var byLabels: [Labels: SeriesRef] = [:]
         var postings = Postings()
         var nextRef: SeriesRef = 1
