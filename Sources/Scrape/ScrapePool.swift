@@ -119,9 +119,7 @@ final class ScrapePool: Sendable {
             providers.append(("file:\(index):\(sd)", FileDiscovery(config: sd, pollInterval: clients.filePollInterval)))
         }
         for (index, sd) in config.httpSDConfigs.enumerated() {
-            providers.append(("http:\(index):\(sd)", HTTPDiscovery(
-                config: sd, client: clients.client(followRedirects: sd.httpClientConfig.followRedirects),
-                settings: (try? HTTPScrapeSettings(sd.httpClientConfig)) ?? HTTPScrapeSettings())))
+            providers.append(("http:\(index):\(sd)", HTTPDiscovery.make(config: sd, clients: clients)))
         }
         for (index, sd) in config.dnsSDConfigs.enumerated() {
             providers.append(("dns:\(index):\(sd)", DNSDiscovery(config: sd, resolver: clients.dnsResolver)))

@@ -67,6 +67,38 @@ import Testing
         #expect(status?.lastError == "proxy scheme ftp is not supported (use http or socks5)")
     }
 
+    @Test func httpDiscoveryGoesThroughTheProxyToo() async throws {
+        let server = try await FakeServer.start()
+        defer { server.stop() }
+        server.set("/metrics", body: "m 1\n")
+        server.set("/sd", FakeServer.Reply(contentType: "application/json",
+                                           body: Array("[{\"targets\": [\"\(server.address)\"]}]".utf8)))
+        let proxy = try ConnectProxy()
+        defer { proxy.stop() }
+        var config = ScrapeConfig(jobName: "j", scrapeInterval: 500, scrapeTimeout: 500)
+        var sd = HTTPSDConfig(url: "http://\(server.address)/sd", refreshInterval: 200)
+        sd.httpClientConfig.proxyURL = "http://127.0.0.1:\(proxy.port)"
+        config.httpSDConfigs = [sd]
+        let harness = ManagerHarness()
+        harness.manager.apply(PrometheusConfig(scrapeConfigs: [config]))
+        let found = try await eventually(seconds: 15) { harness.manager.targetStatuses().count == 1 }
+        await harness.close()
+        #expect(found)
+        #expect(proxy.targets.contains(server.address))
+        #expect(server.hits.withLock { $0["/sd"] ?? 0 } >= 1)
+    }
+
+    @Test func httpDiscoveryWithAnUnusableProxyReportsIt() async throws {
+        let client = HTTPClient(eventLoopGroupProvider: .singleton)
+        let clients = HTTPClients(client: client, filePollInterval: .seconds(1), dnsResolver: SystemDNSResolver())
+        var sd = HTTPSDConfig(url: "http://127.0.0.1:1/sd")
+        sd.httpClientConfig.proxyURL = "ftp://127.0.0.1:1"
+        let discovery = HTTPDiscovery.make(config: sd, clients: clients)
+        await #expect(throws: DiscoveryError("proxy scheme ftp is not supported (use http or socks5)")) { try await discovery.fetch() }
+        await clients.shutdown()
+        try await client.shutdown()
+    }
+
     @Test func routesFollowGosRules() throws {
         var http = HTTPClientConfig()
         http.proxyURL = "http://proxy.internal:3128"

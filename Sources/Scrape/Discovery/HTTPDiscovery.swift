@@ -9,11 +9,30 @@ import NIOCore
 ///
 /// Contract: the response must be 200 with `Content-Type: application/json` (Prometheus's rule,
 /// with its messages); each group gets `__meta_url` and the source `<url>:<index>`. A failed
-/// fetch keeps the previous groups and reports the error.
+/// fetch keeps the previous groups and reports the error. The request uses the config's HTTP
+/// client settings as a scrape does: credentials, TLS, `follow_redirects`, the proxy settings and
+/// `enable_http2` (`make(config:clients:)` picks the client); settings that cannot be used (a
+/// bad proxy URL or TLS file) make every fetch fail with that error.
 struct HTTPDiscovery: DiscoveryProvider {
     let config: HTTPSDConfig
     let client: HTTPClient
     let settings: HTTPScrapeSettings
+    var setupError: DiscoveryError?
+
+    /// The provider for `config`, on the shared client its redirect, proxy and HTTP-version
+    /// settings call for.
+    static func make(config: HTTPSDConfig, clients: HTTPClients) -> HTTPDiscovery {
+        let followRedirects = config.httpClientConfig.followRedirects
+        do throws(ScrapeError) {
+            let settings = try HTTPScrapeSettings(config.httpClientConfig)
+            let route = try settings.proxy.route(for: config.url)
+            let key = HTTPClients.Key(followRedirects: followRedirects, proxy: route, http1Only: settings.http1Only)
+            return HTTPDiscovery(config: config, client: clients.client(key), settings: settings)
+        } catch {
+            return HTTPDiscovery(config: config, client: clients.client(followRedirects: followRedirects),
+                                 settings: HTTPScrapeSettings(), setupError: DiscoveryError(error.description))
+        }
+    }
 
     func run(update: @escaping @Sendable ([TargetGroup]) -> Void, report: @escaping @Sendable (String) -> Void) async {
         while !Task.isCancelled {
@@ -27,6 +46,7 @@ struct HTTPDiscovery: DiscoveryProvider {
     }
 
     func fetch() async throws(DiscoveryError) -> [TargetGroup] {
+        if let setupError { throw setupError }
         var request = HTTPClientRequest(url: config.url)
         request.headers.add(name: "Accept", value: "application/json")
         request.headers.add(name: "User-Agent", value: HTTPScraper.userAgent)
