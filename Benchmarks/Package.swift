@@ -48,6 +48,7 @@ let package = Package(
         benchmarkTarget("HeadBenchmarks"),
         benchmarkTarget("QueryBenchmarks"),
         benchmarkTarget("RemoteWriteBenchmarks"),
+        benchmarkTarget("WALReplayBenchmarks"),
         // One-off measuring tool: head memory and restart time at scale (see its main.swift).
         .executableTarget(
             name: "HeadScale",

@@ -74,7 +74,7 @@ let benchmarks: @Sendable () -> Void = {
         maxIterations: 1_000
     )
 
-    for series in [1_000, 10_000, 100_000] {
+    for series in [1_000, 10_000, 100_000, 1_000_000] {
         Benchmark("Head append \(series / 1_000)k series", configuration: appendConfiguration) { benchmark, state in
             let start = ContinuousClock.now
             do {
