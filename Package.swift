@@ -39,8 +39,9 @@ let package = Package(
             "MetricModel", .product(name: "SwiftProtobuf", package: "swift-protobuf"),
         ], exclude: ["Proto/metrics.proto", "Proto/README.md"], swiftSettings: strict),
         .target(name: "Storage", dependencies: ["MetricModel"], swiftSettings: strict),
+        .target(name: "CCRC32C"),
         .target(name: "TSDB", dependencies: [
-            "Storage", "MetricModel", "CLZ4", .product(name: "Logging", package: "swift-log"),
+            "Storage", "MetricModel", "CLZ4", "CCRC32C", .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: strict),
         .target(name: "PromQL", dependencies: ["Storage", "MetricModel"], swiftSettings: strict),
         .target(name: "PromQLTest", dependencies: ["PromQL", "Storage", "MetricModel"], swiftSettings: strict),

@@ -36,6 +36,22 @@ import Testing
     }
 }
 
+extension CRC32CTests {
+    @Test func hardwareAndTablesAgreeAtEveryLengthAndAlignment() {
+        var rng = SplitMix64(seed: 11)
+        let data = (0..<300).map { _ in UInt8.random(in: 0...255, using: &rng) }
+        data.withUnsafeBytes { all in
+            for start in 0..<9 {
+                for length in 0...(all.count - start) {
+                    let slice = UnsafeRawBufferPointer(rebasing: all[start..<(start + length)])
+                    let seed = UInt32(truncatingIfNeeded: length &* 2_654_435_761)
+                    #expect(CRC32C.update(seed, slice) == CRC32C.softwareUpdate(seed, slice))
+                }
+            }
+        }
+    }
+}
+
 @Suite struct WALRecordTests {
     @Test func seriesAndSamplesRoundTrip() throws {
         let series = WALRecord.series([
@@ -69,6 +85,13 @@ import Testing
         #expect(error([1, 1, 7, 1, 1, 0x61, 0]) == "series 7 has an empty value for label \"a\"")
         #expect(error([1, 1, 7, 1, 5, 0x61]) == "record ends inside the label name at byte 5")
         #expect(error([1, 1, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x02]) == "series reference overflows 64 bits at byte 11")
+        // Samples are decoded by a fast loop first; its failures still get the field-by-field message.
+        let overflow: [UInt8] = [2, 1, 0] + [UInt8](repeating: 0xFF, count: 9) + [0x02, 0] + [UInt8](repeating: 0, count: 8)
+        #expect(error(overflow) == "sample series reference overflows 64 bits at byte 12")
+        // Eight samples whose last timestamp delta takes two bytes (enough bytes for the count check).
+        let eight = WALRecord.samples((0..<8).map { WALSample(ref: SeriesRef($0 + 1), timestamp: 10 + Int64($0) * 300, value: 1) }).encode()
+        #expect(error(Array(eight.prefix(eight.count - 9))) == "record ends inside the timestamp delta at byte \(eight.count - 9)")
+        #expect(error(Array(eight.prefix(eight.count - 3))) == "record ends inside the sample value at byte \(eight.count - 8)")
     }
 
     @Test func framesScanUntilTheFirstBadRecord() {

@@ -107,6 +107,13 @@ enum WALRecord: Equatable, Sendable {
         case samplesType:
             guard count <= UInt64(bytes.count) / 10 else { throw DecodeError(description: "samples record claims \(count) samples in \(bytes.count) bytes") }
             let base = try reader.varint("base timestamp")
+            let start = reader.offset
+            if let fast = bytes.withUnsafeBufferPointer({ Self.decodeSampleBodies($0, from: start, count: Int(count), base: base) }) {
+                reader.offset = fast.end
+                record = .samples(fast.samples)
+                break
+            }
+            // Something is wrong with the record: decode it field by field to say what and where.
             var samples: [WALSample] = []
             samples.reserveCapacity(Int(count))
             for _ in 0..<count {
@@ -134,6 +141,61 @@ enum WALRecord: Equatable, Sendable {
             throw DecodeError(description: "\(bytes.count - reader.offset) trailing bytes after the record")
         }
         return record
+    }
+}
+
+extension WALRecord {
+    /// The `count` samples of a samples record starting at byte `start` (replay's hot loop: no
+    /// per-field error bookkeeping). Nil when a field is truncated or a varint overflows; the
+    /// caller then decodes field by field to report the problem. `end` is the byte after them.
+    static func decodeSampleBodies(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int, count: Int,
+                                   base: Int64) -> (samples: [WALSample], end: Int)? {
+        var end: Int?
+        let samples = [WALSample](unsafeUninitializedCapacity: count) { buffer, initialized in
+            // Locals only inside the loop: a variable captured by a nested function would be
+            // boxed and checked for exclusive access on every field.
+            var cursor = SampleCursor(bytes: bytes, at: start)
+            for index in 0..<count {
+                guard let ref = cursor.uvarint(), let zigzag = cursor.uvarint(), let bits = cursor.uint64LE() else { return }
+                let delta = Int64(bitPattern: (zigzag >> 1) ^ (0 &- (zigzag & 1)))
+                (buffer.baseAddress! + index).initialize(to: WALSample(ref: ref, timestamp: base &+ delta,
+                                                                      value: Double(bitPattern: bits)))
+                initialized = index + 1
+            }
+            end = cursor.at
+        }
+        return end.map { (samples, $0) }
+    }
+}
+
+/// The unchecked-message reader behind `WALRecord.decodeSampleBodies`: nil instead of an error.
+private struct SampleCursor {
+    let bytes: UnsafeBufferPointer<UInt8>
+    var at: Int
+
+    @inline(__always)
+    mutating func uvarint() -> UInt64? {
+        var result: UInt64 = 0
+        var shift: UInt64 = 0
+        while at < bytes.count {
+            let byte = bytes[at]
+            at &+= 1
+            if byte < 0x80 {
+                if shift == 63 && byte > 1 { return nil }
+                return result | UInt64(byte) << shift
+            }
+            result |= UInt64(byte & 0x7F) << shift
+            shift &+= 7
+            if shift > 63 { return nil }
+        }
+        return nil
+    }
+
+    @inline(__always)
+    mutating func uint64LE() -> UInt64? {
+        guard bytes.count &- at >= 8 else { return nil }
+        defer { at &+= 8 }
+        return UInt64(littleEndian: UnsafeRawBufferPointer(bytes).loadUnaligned(fromByteOffset: at, as: UInt64.self))
     }
 }
 
