@@ -83,6 +83,51 @@ import Testing
         }
     }
 
+    @Test func replayReadsInWindowsOfAnySizeWithTheSameResult() throws {
+        let source = try DataDirectory()
+        let head = try Head.open(directory: source.path, options: walOptions(segmentSize: 4096))
+        let placed = try write(source, head, batches(60, series: 7))
+        let all = expected(placed)
+        // Windows smaller than a header, than a record, around a record, and larger than a segment.
+        for window in [1, 5, 13, 40, 97, 300, 1_000, 1 << 20] {
+            var options = walOptions(segmentSize: 4096)
+            options.walReplayWindow = window
+            let dir = try source.copy()
+            let reopened = try Head(directory: dir.path, options: options)
+            let report = try reopened.replayWAL()
+            #expect(report.corruptions.isEmpty, "window \(window)")
+            #expect(try contents(reopened) == all, "window \(window)")
+        }
+    }
+
+    @Test func damageFoundInALaterWindowTruncatesAtTheRightOffset() throws {
+        let source = try DataDirectory()
+        let head = try Head.open(directory: source.path, options: walOptions(segmentSize: 1 << 20))
+        let placed = try write(source, head, batches(40))
+        #expect(placed.allSatisfy { $0.segment == placed[0].segment })
+        let victim = placed[30]
+        for torn in [false, true] {
+            let dir = try source.copy()
+            let path = dir.segment(victim.segment)
+            var bytes = try WALFiles.read(path)
+            if torn {
+                bytes = Array(bytes[..<(victim.offset + 5)])  // a torn header at the end
+            } else {
+                bytes[victim.offset + WALFrame.headerSize + 1] ^= 0x10
+            }
+            try Data(bytes).write(to: URL(fileURLWithPath: path))
+            var options = walOptions(segmentSize: 1 << 20)
+            options.walReplayWindow = 64
+            let reopened = try Head(directory: dir.path, options: options)
+            let report = try reopened.replayWAL()
+            #expect(report.corruptions.map(\.offset) == [victim.offset], "torn \(torn)")
+            let reason = report.corruptions.first?.reason ?? ""
+            #expect(torn ? reason == "torn record header: 5 of 12 bytes" : reason.hasPrefix("CRC32C mismatch"), "\(reason)")
+            #expect(try contents(reopened) == expected(Array(placed[..<30])), "torn \(torn)")
+            #expect(try dir.size(path) == victim.offset)
+        }
+    }
+
     @Test func crcCorruptionInTheMiddleTruncatesThatSegmentAndKeepsLaterOnes() throws {
         let dir = try DataDirectory()
         let head = try Head.open(directory: dir.path, options: walOptions(segmentSize: 400))

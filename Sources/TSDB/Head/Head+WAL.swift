@@ -76,7 +76,7 @@ extension Head {
         if let last = checkpoints.last {
             let checkpointDirectory = directory + "/" + Checkpoint.name(last)
             for file in try WALFiles.list(checkpointDirectory).compactMap(Checkpoint.segmentNumber).sorted() {
-                _ = try replayer.replay(file: checkpointDirectory + "/" + WriteAheadLog.segmentName(file))
+                _ = try replayer.replay(file: checkpointDirectory + "/" + WriteAheadLog.segmentName(file), windowSize: options.walReplayWindow)
             }
             for older in checkpoints.dropLast() { try WALFiles.remove(directory + "/" + Checkpoint.name(older)) }
             for covered in segments where covered <= last { try WALFiles.remove(wal.path(ofSegment: covered)) }
@@ -92,7 +92,7 @@ extension Head {
             }
             previous = number
             replayStatus.withLock { $0.current = number }
-            ranges[number] = try replayer.replay(file: wal.path(ofSegment: number))
+            ranges[number] = try replayer.replay(file: wal.path(ofSegment: number), windowSize: options.walReplayWindow)
         }
         replayStatus.withLock { $0.current = $0.max }
         let next = max(segments.last ?? -1, checkpoints.last ?? -1) + 1

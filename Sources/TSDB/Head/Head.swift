@@ -34,6 +34,8 @@ public final class Head: Appendable, Queryable, Sendable {
         public var walSegmentSize = 128 << 20
         /// Size at which a new `chunks_head` file is started (Prometheus: 128 MiB).
         public var headChunkFileSize = 128 << 20
+        /// Bytes of a log file replay reads at a time (see `WALReplayer.replay(file:windowSize:)`).
+        var walReplayWindow = WALReplayer.windowSize
         public init() {}
     }
 

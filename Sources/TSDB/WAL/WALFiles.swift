@@ -147,12 +147,59 @@ final class AppendOnlyFile {
     }
 }
 
+/// A file read in pieces at chosen offsets (replay reads a segment a window at a time, so its
+/// memory stays at one window however large the segment). Closed by `close()`.
+struct WALFileReader {
+    let path: String
+    let size: Int
+    private let fd: Int32
+
+    init(_ path: String) throws(WALError) {
+        self.path = path
+        fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw .system("open", path) }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else {
+            let code = errno
+            _ = systemClose(fd)
+            throw .system("stat", path, code)
+        }
+        size = Int(info.st_size)
+    }
+
+    /// Up to `count` bytes from `offset` (fewer only at the end of the file).
+    func read(at offset: Int, count: Int) throws(WALError) -> [UInt8] {
+        let wanted = max(0, min(count, size - offset))
+        var failure: Int32 = 0
+        let bytes = [UInt8](unsafeUninitializedCapacity: wanted) { buffer, initialized in
+            while initialized < wanted {
+                let got = pread(fd, buffer.baseAddress! + initialized, wanted - initialized, off_t(offset + initialized))
+                if got < 0 && errno == EINTR { continue }
+                if got <= 0 { failure = got < 0 ? errno : 0; break }
+                initialized += got
+            }
+        }
+        if failure != 0 { throw .system("read", path, failure) }
+        return bytes
+    }
+
+    func close() { _ = systemClose(fd) }
+}
+
 // Free functions under other names, as `WALFiles` has members called read, truncate and rename.
 private func systemRead(_ fd: Int32, _ buffer: UnsafeMutableRawPointer, _ count: Int) -> Int {
     #if canImport(Glibc)
     Glibc.read(fd, buffer, count)
     #else
     Darwin.read(fd, buffer, count)
+    #endif
+}
+
+private func systemClose(_ fd: Int32) -> Int32 {
+    #if canImport(Glibc)
+    Glibc.close(fd)
+    #else
+    Darwin.close(fd)
     #endif
 }
 

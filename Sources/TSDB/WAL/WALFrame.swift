@@ -49,6 +49,12 @@ enum WALFrame {
 
     /// The offsets of the frames whose header and announced length fit in `bytes`, in order,
     /// up to the first that does not fit. Nothing else is checked here; `frame(in:at:)` checks.
+    /// The compressed length a frame header at the start of `bytes` announces (at least
+    /// `headerSize` bytes needed).
+    static func declaredLength(_ bytes: [UInt8]) -> Int {
+        (0..<4).reduce(0) { $0 | Int(bytes[4 + $1]) << (8 * $1) }
+    }
+
     static func layout(_ bytes: [UInt8]) -> [Int] {
         var offsets: [Int] = []
         var offset = 0

@@ -26,38 +26,59 @@ struct WALReplayer {
 
     init(head: Head) { self.head = head }
 
+    /// Bytes of a segment read at a time: replay's memory for the log is one window (plus one
+    /// record larger than it, if any), not a whole 128 MiB segment.
+    static let windowSize = 8 << 20
+
     /// Replays one file; truncates it at the first bad record. Returns its samples' time range.
-    /// Frames are checked and decoded a batch ahead on another thread while this one applies.
-    mutating func replay(file path: String) throws(WALError) -> WriteAheadLog.SampleRange? {
-        let bytes = try WALFiles.read(path)
+    /// The file is read a window at a time; within a window, frames are checked and decoded a
+    /// batch ahead on another thread while this one applies.
+    mutating func replay(file path: String, windowSize: Int = WALReplayer.windowSize) throws(WALError) -> WriteAheadLog.SampleRange? {
+        let file = try WALFileReader(path)
+        defer { file.close() }
         report.files += 1
         var range: WriteAheadLog.SampleRange?
         var good = 0
         var problem: String?
-        var decoder = PipelinedFrameDecoder(bytes: bytes, offsets: WALFrame.layout(bytes))
-        batches: while let batch = decoder.next() {
-            for result in batch {
-                switch result {
-                case let .success((record, length)):
-                    switch record {
-                    case let .series(entries): addSeries(entries)
-                    case let .samples(samples):
-                        if let r = addSamples(samples) { range = range.map { var w = $0; w.widen(r); return w } ?? r }
-                    case let .deletes(deletions): applyDeletes(deletions)
+        var window = windowSize
+        reading: while good < file.size {
+            let bytes = try file.read(at: good, count: window)
+            let offsets = WALFrame.layout(bytes)
+            guard !offsets.isEmpty else {
+                if good + bytes.count < file.size {
+                    // One record larger than the window: read it whole (or, if its header is
+                    // damaged, the rest of the file, which then shows what is wrong).
+                    let declared = bytes.count >= WALFrame.headerSize ? WALFrame.declaredLength(bytes) : nil
+                    window = declared.map { WALFrame.headerSize + $0 } ?? file.size - good
+                    if window <= bytes.count { window = file.size - good }
+                    continue reading
+                }
+                if case let .failure(failure) = WALFrame.frame(in: bytes, at: 0) { problem = failure.description }
+                break reading
+            }
+            window = windowSize
+            var decoder = PipelinedFrameDecoder(bytes: bytes, offsets: offsets)
+            while let batch = decoder.next() {
+                for result in batch {
+                    switch result {
+                    case let .success((record, length)):
+                        switch record {
+                        case let .series(entries): addSeries(entries)
+                        case let .samples(samples):
+                            if let r = addSamples(samples) { range = range.map { var w = $0; w.widen(r); return w } ?? r }
+                        case let .deletes(deletions): applyDeletes(deletions)
+                        }
+                        good += length
+                    case let .failure(failure):
+                        problem = failure.description
+                        break reading
                     }
-                    good += length
-                case let .failure(failure):
-                    problem = failure.description
-                    break batches
                 }
             }
         }
-        if problem == nil && good < bytes.count, case let .failure(failure) = WALFrame.frame(in: bytes, at: good) {
-            problem = failure.description
-        }
         if let problem {
             head.logger?.warning("WAL corruption: truncating segment at the last good record", metadata: [
-                "file": "\(path)", "offset": "\(good)", "dropped_bytes": "\(bytes.count - good)", "err": "\(problem)"])
+                "file": "\(path)", "offset": "\(good)", "dropped_bytes": "\(file.size - good)", "err": "\(problem)"])
             try WALFiles.truncate(path, to: good)
             report.corruptions.append(.init(file: path, offset: good, reason: problem))
         }
