@@ -75,7 +75,8 @@ let benchmarks: @Sendable () -> Void = {
     )
 
     for series in [1_000, 10_000, 100_000, 1_000_000] {
-        Benchmark("Head append \(series / 1_000)k series", configuration: appendConfiguration) { benchmark, state in
+        let size = series >= 1_000_000 ? "\(series / 1_000_000)M" : "\(series / 1_000)k"
+        Benchmark("Head append \(size) series", configuration: appendConfiguration) { benchmark, state in
             let start = ContinuousClock.now
             do {
                 try state.scrape()
