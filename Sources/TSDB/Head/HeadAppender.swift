@@ -85,8 +85,13 @@ final class HeadAppender: Appender {
             samples.withUnsafeBufferPointer { samples in
                 for index in samples.indices {
                     let sample = samples[index]
-                    switch series[index].append(sample.timestamp, sample.value, samplesPerChunk: samplesPerChunk,
-                                                chunkRange: chunkRange, store: store) {
+                    // The array holds a reference for the whole loop: tell the compiler so, or it
+                    // retains and releases every series around the call.
+                    let outcome = Unmanaged.passUnretained(series[index])._withUnsafeGuaranteedRef {
+                        $0.append(sample.timestamp, sample.value, samplesPerChunk: samplesPerChunk,
+                                  chunkRange: chunkRange, store: store)
+                    }
+                    switch outcome {
                     case .startedChunk: newChunks += 1
                     case .appended: break
                     case .rejected, .inMappedChunk: rejected += 1; continue
