@@ -134,6 +134,37 @@ import Testing
         #expect(try head.querier(mint: 0, maxt: .max).labelValues(name: "__name__", matchers: []) == ["live"])
     }
 
+    @Test func seriesLeftWithoutSamplesByARollbackAreDroppedAfterATruncationInterval() throws {
+        let head = Head()
+        let kept = series("kept"), rolledBack = series("rolled_back")
+        let first = head.appender()
+        try first.append(0, kept, 1000, 1)
+        try first.commit()
+        let failed = head.appender()
+        try failed.append(0, rolledBack, 1000, 1)
+        failed.rollback()
+        #expect(head.stats.series == 2)
+        // The first truncation only notes where batches are; the rolled-back batch may still be open.
+        head.truncate(before: 0)
+        #expect(head.stats.series == 2)
+        // A batch still open across the truncation keeps its new series.
+        let open = head.appender()
+        try open.append(0, series("late"), 2000, 3)
+        head.truncate(before: 0)
+        #expect(head.stats.series == 2, "kept and late; rolled_back is gone")
+        try open.commit()
+        let all = try read(head, [])
+        #expect(Set(all.keys) == [kept, series("late")])
+        #expect(all[series("late")]!.map(\.1) == [3])
+        #expect(head.stats.seriesRemoved == 1)
+        #expect(try head.querier(mint: .min, maxt: .max).labelValues(name: "__name__", matchers: []) == ["kept", "late"])
+        // Appending to the dropped labels again makes a new series that works.
+        let again = head.appender()
+        try again.append(0, rolledBack, 5000, 7)
+        try again.commit()
+        #expect(try read(head, [])[rolledBack]!.map(\.1) == [7])
+    }
+
     @Test func concurrentAppendersDoNotLoseSamples() async throws {
         let head = Head()
         await withTaskGroup(of: Void.self) { group in

@@ -80,6 +80,10 @@ public final class Head: Appendable, Queryable, Sendable {
     let minValidTime = Atomic<Int64>(Int64.min)
     /// The last append batch id handed out (ids start at 1; see `HeadAppender`).
     let appendBatches = Atomic<UInt64>(0)
+    /// `appendBatches` when the head was last truncated: a series still without samples whose
+    /// newest batch is no newer than this was left behind by a batch that rolled back (or by a
+    /// replay that found no samples for it) a whole truncation interval ago.
+    let abandonFloor = Atomic<UInt64>(0)
     /// The write-ahead log, nil for an in-memory head.
     let wal: WriteAheadLog?
     /// Closed chunks on disk, nil for an in-memory head.
@@ -135,11 +139,16 @@ public final class Head: Appendable, Queryable, Sendable {
         HeadQuerier(head: self, mint: mint, maxt: maxt)
     }
 
-    /// The series for `labels`, created when new.
-    func getOrCreate(_ ref: SeriesRef, _ labels: Labels) -> MemSeries {
+    /// The series for `labels`, created when new, and what `use` returned for it. `use` runs
+    /// under the index lock, so a series cannot be dropped as abandoned (`truncate`) between
+    /// being found and being marked by an append batch.
+    func getOrCreate<Result>(_ ref: SeriesRef, _ labels: Labels, _ use: (MemSeries) -> Result) -> (MemSeries, Result) {
         index.withLock { index in
-            if ref != 0, let series = index.series[ref], series.labels == labels { return series }
-            if let existing = index.byLabels[labels] { return index.series[existing]! }
+            if ref != 0, let series = index.series[ref], series.labels == labels { return (series, use(series)) }
+            if let existing = index.byLabels[labels] {
+                let series = index.series[existing]!
+                return (series, use(series))
+            }
             let series = MemSeries(ref: index.nextRef, labels: labels)
             index.nextRef += 1
             index.series[series.ref] = series
@@ -147,7 +156,7 @@ public final class Head: Appendable, Queryable, Sendable {
             index.postings.add(series.ref, labels)
             wal?.logSeries(series.ref, labels)
             statistics.withLock { $0.seriesCreated += 1 }
-            return series
+            return (series, use(series))
         }
     }
 
@@ -182,16 +191,19 @@ public final class Head: Appendable, Queryable, Sendable {
     @discardableResult
     public func truncate(before mint: Timestamp) -> Int {
         let all = index.withLock { Array($0.series.values) }
+        let floor = abandonFloor.exchange(appendBatches.load(ordering: .relaxed), ordering: .relaxed)
         var emptied: [MemSeries] = []
+        var neverFilled: [MemSeries] = []
         var chunksRemoved = 0
         for series in all {
             let (removed, empty) = series.truncate(before: mint)
             chunksRemoved += removed
-            if empty { emptied.append(series) }
+            if empty { emptied.append(series) } else if series.isAbandoned(floor: floor) { neverFilled.append(series) }
         }
         let gone = removeFromIndex(emptied.filter { $0.last == nil })
+        let abandoned = removeAbandoned(neverFilled, floor: floor)
         statistics.withLock {
-            $0.seriesRemoved += gone
+            $0.seriesRemoved += gone + abandoned
             $0.chunks -= chunksRemoved + gone
             if $0.minTime < mint { $0.minTime = mint }
         }
@@ -204,6 +216,25 @@ public final class Head: Appendable, Queryable, Sendable {
                 logger?.error("WAL truncation failed", metadata: ["mint": "\(mint)", "err": "\(error)"])
             }
         }
-        return emptied.count
+        return emptied.count + abandoned
+    }
+
+    /// Takes out of the index the series of `candidates` still without a sample whose newest
+    /// append batch is no newer than `floor` (see `MemSeries.isAbandoned`), checked again under
+    /// the index lock, which appends hold while they find and mark a series.
+    private func removeAbandoned(_ candidates: [MemSeries], floor: UInt64) -> Int {
+        guard !candidates.isEmpty else { return 0 }
+        return index.withLock { index in
+            var gone = Set<SeriesRef>()
+            var labelSets: [Labels] = []
+            for one in candidates where index.series[one.ref] === one && one.isAbandoned(floor: floor) {
+                gone.insert(one.ref)
+                labelSets.append(one.labels)
+                index.series[one.ref] = nil
+                index.byLabels[one.labels] = nil
+            }
+            index.postings.remove(gone, labelSets)
+            return gone.count
+        }
     }
 }

@@ -39,8 +39,8 @@ final class HeadAppender: Appender {
             if appendFloor == nil { appendFloor = head.appendableMinTime }
             if timestamp < appendFloor! { outOfBounds += 1; throw .outOfBounds }
         }
-        let target = head.getOrCreate(ref, labels)
-        switch target.admit(timestamp, value, batch: batch) {
+        let (target, admission) = head.getOrCreate(ref, labels) { $0.admit(timestamp, value, batch: batch) }
+        switch admission {
         case .accepted:
             series.append(target)
             samples.append(WALSample(ref: target.ref, timestamp: timestamp, value: value))
@@ -134,6 +134,12 @@ extension MemSeries {
         case sameAsLast
         case outOfOrder
         case duplicate
+    }
+
+    /// True when the series has no committed sample and its newest append batch (0: none, as
+    /// after a replay that found no samples for it) is no newer than `floor`.
+    func isAbandoned(floor: UInt64) -> Bool {
+        chunks.withLock { $0.sampleCount == 0 && $0.pendingBatch <= floor }
     }
 
     /// Validates a sample of append batch `batch` against the newest sample that batch already
