@@ -218,6 +218,17 @@ def run_vm(H, args, shape, imp, wd, expected, t_last):
     return r
 
 
+def parse_shapes(text):
+    """The --shapes list, in order; an unknown or missing name exits with the known ones."""
+    names = [s.strip() for s in text.split(",") if s.strip()]
+    if not names:
+        raise SystemExit("--shapes: no shape given (known: %s)" % ", ".join(SHAPES))
+    for name in names:
+        if name not in SHAPES:
+            raise SystemExit("--shapes: unknown shape %r (known: %s)" % (name, ", ".join(SHAPES)))
+    return names
+
+
 def run(H, args, wd):
     t_first = (int(time.time()) - args.end_offset) // (BLOCK_MS // 1000) * (BLOCK_MS // 1000)
     t_last = t_first + (args.samples - 1) * args.step
@@ -226,11 +237,7 @@ def run(H, args, wd):
     expected = args.series * args.samples
     res = {"config": vars(args).copy(), "shapes": []}
     res["config"].update({"t_first": t_first, "t_last": t_last, "samples_per_shape": expected})
-    shapes = [s for s in args.shapes.split(",") if s]
-    for shape in shapes:
-        if shape not in SHAPES:
-            raise SystemExit("unknown shape %r (known: %s)" % (shape, ", ".join(SHAPES)))
-    for shape in shapes:
+    for shape in parse_shapes(args.shapes):
         om, imp = os.path.join(wd, shape + ".om"), os.path.join(wd, shape + ".vmimport")
         t0 = time.time()
         generate(shape, args.series, args.samples, args.step, t_first, args.seed, om, imp)
@@ -274,6 +281,7 @@ def main():
     ap.add_argument("--out", default=os.path.join(os.path.dirname(HERE), "docs", "benchmarks", "data", "shapes.json"))
     args = ap.parse_args()
     args.bench_dir = os.path.abspath(args.bench_dir)
+    parse_shapes(args.shapes)
     if not os.access(args.ember_bin, os.X_OK):
         raise SystemExit("ember binary not executable: %s (use --ember-bin)" % args.ember_bin)
     if args.series <= 0 or args.samples <= 0 or args.step <= 0:
