@@ -243,8 +243,10 @@ def shapes_section(shp, plots, notes):
             "`promtool tsdb create-blocks-from openmetrics`; bytes are divided by meta.json numSamples. "
             "VictoriaMetrics (a fresh instance per shape) imports the same samples through "
             "`/api/v1/import/prometheus`; its figures are the growth of its data dir after force_flush and "
-            "force_merge (*chunks* = `data/`, *total* = the whole dir, `indexdb/` included) over the same sample count."
-            % ("{:,}".format(c["series"]), c["samples"], c["step"], c["seed"]), "",
+            "force_merge (*chunks* = `data/`, *total* = the whole dir, `indexdb/` included) over the same sample count. "
+            "This run finished %s (load at the end %s) with `%s`."
+            % ("{:,}".format(c["series"]), c["samples"], c["step"], c["seed"], shp.get("finished", "?"),
+               " ".join(shp.get("loadavg_end") or ["?"]), c.get("ember_bin", "?")), "",
             "| shape | values | " + " | ".join("%s chunks" % n for n in SYSTEMS) + " | "
             + " | ".join("%s total" % n for n in SYSTEMS) + " | Ember/Prometheus chunks | Ember/Prometheus total |",
             "|---|---|" + "---|" * (2 * len(SYSTEMS) + 2)]
