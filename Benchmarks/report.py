@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Regenerates docs/BENCHMARKS.md and docs/benchmarks/plots/*.svg from the raw
-results in docs/benchmarks/data/ (cardinality.json, retention.json, restart.json, profile.json,
-run.json).
+results in docs/benchmarks/data/ (cardinality.json, retention.json, shapes.json, restart.json,
+profile.json, run.json).
 
     python3 Benchmarks/report.py [--data DIR] [--out FILE] [--plots DIR]
 
@@ -233,6 +233,57 @@ def retention_section(ret, plots, notes):
     return out
 
 
+def shapes_section(shp, plots, notes):
+    out = ["## Bytes per sample by data shape", ""]
+    if not shp or not shp.get("shapes"):
+        return out + ["No data-shape results (docs/benchmarks/data/shapes.json missing).", ""]
+    c = shp["config"]
+    S = shp["shapes"]
+    out += ["`Benchmarks/shapes.py`: for each value shape, %s series × %s samples %ss apart (seed %s, one 2 h block) "
+            "are written as OpenMetrics and backfilled with `ember tsdb create-blocks-from openmetrics` and "
+            "`promtool tsdb create-blocks-from openmetrics`; bytes are divided by meta.json numSamples. "
+            "VictoriaMetrics (a fresh instance per shape) imports the same samples through "
+            "`/api/v1/import/prometheus`; its figures are the growth of its data dir after force_flush and "
+            "force_merge (*chunks* = `data/`, *total* = the whole dir, `indexdb/` included) over the same sample count. "
+            "This run finished %s (load at the end %s) with `%s`."
+            % ("{:,}".format(c["series"]), c["samples"], c["step"], c["seed"], shp.get("finished", "?"),
+               " ".join(shp.get("loadavg_end") or ["?"]), c.get("ember_bin", "?")), "",
+            "| shape | values | " + " | ".join("%s chunks" % n for n in SYSTEMS) + " | "
+            + " | ".join("%s total" % n for n in SYSTEMS) + " | Ember/Prometheus chunks | Ember/Prometheus total |",
+            "|---|---|" + "---|" * (2 * len(SYSTEMS) + 2)]
+    worse, worse_chunks = [], []
+    for e in S:
+        r = e["systems"]
+        cr = ratio((r.get("ember") or {}).get("chunks_bytes_per_sample"), (r.get("prometheus") or {}).get("chunks_bytes_per_sample"))
+        tr = ratio((r.get("ember") or {}).get("total_bytes_per_sample"), (r.get("prometheus") or {}).get("total_bytes_per_sample"))
+        for part, q, lst in (("total", tr, worse), ("chunks", cr, worse_chunks)):
+            if q is None or q > 1.0:
+                lst.append("%s (%s vs %s B/sample)" % (e["label"], f((r.get("ember") or {}).get(part + "_bytes_per_sample"), 4),
+                                                       f((r.get("prometheus") or {}).get(part + "_bytes_per_sample"), 4)))
+        out.append("| %s | %s | %s | %s | %s | %s |" % (
+            e["label"], (e.get("description") or "").rstrip("."),
+            " | ".join(f((r.get(n) or {}).get("chunks_bytes_per_sample"), 3) for n in SYSTEMS),
+            " | ".join(f((r.get(n) or {}).get("total_bytes_per_sample"), 3) for n in SYSTEMS), f(cr, 3), f(tr, 3)))
+    out += ["", "Bytes per sample; *total* is the whole block (index, chunks, meta.json, tombstones) for Ember and "
+            "Prometheus. With %s samples per series the index is spread over few samples: compare *chunks* for "
+            "the value encoding and *total* for what a user's disk holds." % c["samples"], ""]
+    names = [n for n in SYSTEMS if any(n in e["systems"] for e in S)]
+    for part, title in (("total", "On-disk bytes per sample by data shape (whole block / data dir)"),
+                        ("chunks", "Chunk bytes per sample by data shape (VictoriaMetrics: data/)")):
+        groups = [(e["label"], {n: (e["systems"].get(n) or {}).get(part + "_bytes_per_sample") for n in names}) for e in S]
+        plots["bytes_per_sample_by_shape%s.svg" % ("" if part == "total" else "_chunks")] = bar_chart(
+            title, "bytes/sample", groups, names)
+    out += ["![bytes per sample by shape](benchmarks/plots/bytes_per_sample_by_shape.svg)", "",
+            "![chunk bytes per sample by shape](benchmarks/plots/bytes_per_sample_by_shape_chunks.svg)", ""]
+    notes.append(("Bytes per sample ≤ Prometheus on every data shape (whole block)", not worse,
+                  "; ".join("%s %s" % (e["label"], f(ratio((e["systems"].get("ember") or {}).get("total_bytes_per_sample"),
+                                                             (e["systems"].get("prometheus") or {}).get("total_bytes_per_sample")), 3))
+                            for e in S) + " (Ember/Prometheus)"
+                  + ("; whole block above Prometheus on: %s" % ", ".join(worse) if worse else "")
+                  + ("; chunks alone above Prometheus on: %s" % ", ".join(worse_chunks) if worse_chunks else "")))
+    return out
+
+
 def restart_section(rst, notes):
     out = ["## Restart after kill -9", ""]
     if not rst or not rst.get("points"):
@@ -290,10 +341,12 @@ def main():
     ret = load(os.path.join(args.data, "retention.json"))
     run = load(os.path.join(args.data, "run.json"))
     rst = load(os.path.join(args.data, "restart.json"))
+    shp = load(os.path.join(args.data, "shapes.json"))
     prof = load(os.path.join(args.data, "profile.json"))
     plots, notes = {}, []
     body = cardinality_section(card, plots, notes)
     body += retention_section(ret, plots, notes)
+    body += shapes_section(shp, plots, notes)
     body += restart_section(rst, notes)
     body += profile_section(prof)
     mode = (run or {}).get("mode", "unknown")

@@ -26,10 +26,11 @@ def _nice_ticks(lo, hi, n=5):
     step = min((m * mag for m in (1, 2, 2.5, 5, 10) if m * mag >= raw), default=10 * mag)
     start = math.floor(lo / step) * step
     ticks, v = [], start
-    while v <= hi + step * 1e-9:
+    while True:  # the last tick is the axis top: it must reach hi, or the tallest bar/point leaves the frame
         ticks.append(round(v, 10))
+        if v >= hi - step * 1e-9:
+            return ticks
         v += step
-    return ticks
 
 
 def _fmt(v):
