@@ -16,6 +16,12 @@ public struct JSONWriter: Sendable {
 
     public mutating func string(_ text: String) {
         bytes.append(UInt8(ascii: "\""))
+        // Most label names and values need no escaping: copy them whole.
+        if text.utf8.allSatisfy({ $0 >= 0x20 && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") }) {
+            bytes.append(contentsOf: text.utf8)
+            bytes.append(UInt8(ascii: "\""))
+            return
+        }
         for byte in text.utf8 {
             switch byte {
             case UInt8(ascii: "\""): bytes.append(contentsOf: [92, 34])
@@ -49,13 +55,32 @@ public struct JSONWriter: Sendable {
     public mutating func timestamp(_ milliseconds: Timestamp) {
         if milliseconds < 0 { bytes.append(UInt8(ascii: "-")) }
         let magnitude = milliseconds.magnitude
-        raw(String(magnitude / 1000))
-        let fraction = magnitude % 1000
+        decimal(magnitude / 1000)
+        var fraction = magnitude % 1000
         guard fraction != 0 else { return }
-        var digits = String(fraction)
-        digits = String(repeating: "0", count: 3 - digits.count) + digits
-        while digits.hasSuffix("0") { digits.removeLast() }
-        raw("." + digits)
+        bytes.append(UInt8(ascii: "."))
+        var divisor: UInt64 = 100
+        while fraction != 0 {
+            bytes.append(UInt8(truncatingIfNeeded: 48 &+ fraction / divisor))
+            fraction %= divisor
+            divisor /= 10
+        }
+    }
+
+    /// The decimal digits of `value`.
+    private mutating func decimal(_ value: UInt64) {
+        guard value >= 10 else {
+            bytes.append(UInt8(truncatingIfNeeded: 48 &+ value))
+            return
+        }
+        var divisor: UInt64 = 1
+        while value / divisor >= 10 { divisor &*= 10 }
+        var rest = value
+        while divisor > 0 {
+            bytes.append(UInt8(truncatingIfNeeded: 48 &+ rest / divisor))
+            rest %= divisor
+            divisor /= 10
+        }
     }
 
     /// `[<seconds>,"<value>"]`
@@ -63,7 +88,9 @@ public struct JSONWriter: Sendable {
         bytes.append(UInt8(ascii: "["))
         timestamp(t)
         bytes.append(UInt8(ascii: ","))
-        string(PrometheusNumber.format(v))
+        bytes.append(UInt8(ascii: "\""))
+        PrometheusNumber.append(v, to: &bytes)
+        bytes.append(UInt8(ascii: "\""))
         bytes.append(UInt8(ascii: "]"))
     }
 
