@@ -49,23 +49,26 @@ struct HeadQuerier: Querier {
     }
 }
 
-/// The time range of one head read, shared by the series it returns (so that a `HeadSeries` fits
-/// in an existential's inline storage and needs no allocation of its own).
-final class HeadReadRange: Sendable {
+/// The time range of one head read.
+struct HeadReadRange {
     let mint: Timestamp
     let maxt: Timestamp
-
-    init(mint: Timestamp, maxt: Timestamp) {
-        self.mint = mint
-        self.maxt = maxt
-    }
 }
 
 /// A head series snapshot: labels and the chunks overlapping the query range.
-struct HeadSeries: Series {
+///
+/// A class, so that the engine's copies of `any Series` values retain one object instead of
+/// the labels, the chunk list and the range separately.
+final class HeadSeries: Series {
     let labels: Labels
     let chunks: [HeadChunk]
     let range: HeadReadRange
+
+    init(labels: Labels, chunks: [HeadChunk], range: HeadReadRange) {
+        self.labels = labels
+        self.chunks = chunks
+        self.range = range
+    }
 
     func makeIterator() -> any SampleIterator {
         ChunkListIterator(chunks: chunks, mint: range.mint, maxt: range.maxt)
