@@ -146,6 +146,13 @@ extension Evaluator {
         let width = function == nil ? lookbackDelta : selector.range
         var times: [Timestamp] = [], values: [Double] = []
         let readFrom = selector.mint == .min ? .min : selector.mint - 1
+        // rate, increase and delta (most panels) skip building a RangeSeries per step.
+        let extrapolation: (isCounter: Bool, isRate: Bool)? = switch function {
+        case "rate": (true, true)
+        case "increase": (true, false)
+        case "delta": (false, false)
+        default: nil
+        }
 
         for (i, one) in series.enumerated() {
             if i % 256 == 0 { try limits.check() }
@@ -188,9 +195,21 @@ extension Evaluator {
                     }
                     let window = RangeWindow(start: readAt - selector.range, end: readAt,
                                              seconds: Double(selector.range) / 1000)
-                    let input = RangeSeries(labels: labels[i], timestamps: times[low..<high],
-                                            values: values[low..<high], dropName: false)
-                    guard let v = try RangeFunctions.apply(function, input, window, [], at: t, self) else { continue }
+                    let result: Double?
+                    if let (isCounter, isRate) = extrapolation {
+                        let (lo, hi) = (low, high)
+                        result = times.withUnsafeBufferPointer { stamps in
+                            values.withUnsafeBufferPointer { floats in
+                                RangeFunctions.extrapolatedRate(times: stamps[lo..<hi], values: floats[lo..<hi], window,
+                                                                isCounter: isCounter, isRate: isRate)
+                            }
+                        }
+                    } else {
+                        let input = RangeSeries(labels: labels[i], timestamps: times[low..<high],
+                                                values: values[low..<high], dropName: false)
+                        result = try RangeFunctions.apply(function, input, window, [], at: t, self)
+                    }
+                    guard let v = result else { continue }
                     value = v
                     dropName = !keepsName
                 } else {
@@ -223,9 +242,12 @@ extension Evaluator {
             // Step-at-a-time evaluation notes a non-counter name when a series first yields a value.
             let yielding = firstOutputStep.indices.filter { firstOutputStep[$0] >= 0 }
                 .sorted { (firstOutputStep[$0], $0) < (firstOutputStep[$1], $1) }
+            var checked: String?
             for i in yielding {
-                if let metric = labels[i].metricName,
-                   !["_total", "_sum", "_count", "_bucket"].contains(where: { metric.hasSuffix($0) }) {
+                // Series of one metric are adjacent (sorted by labels): check each name once per run.
+                guard let metric = labels[i].metricName, metric != checked else { continue }
+                checked = metric
+                if !["_total", "_sum", "_count", "_bucket"].contains(where: { metric.hasSuffix($0) }) {
                     info("metric might not be a counter, name does not end in _total/_sum/_count/_bucket: \(goQuote(metric))")
                 }
             }
