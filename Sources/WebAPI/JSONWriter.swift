@@ -67,20 +67,16 @@ public struct JSONWriter: Sendable {
         }
     }
 
-    /// The decimal digits of `value`.
+    /// The decimal digits of `value`: written last digit first (one division by the constant 10
+    /// per digit), then put in order in place.
     private mutating func decimal(_ value: UInt64) {
-        guard value >= 10 else {
-            bytes.append(UInt8(truncatingIfNeeded: 48 &+ value))
-            return
-        }
-        var divisor: UInt64 = 1
-        while value / divisor >= 10 { divisor &*= 10 }
+        let first = bytes.count
         var rest = value
-        while divisor > 0 {
-            bytes.append(UInt8(truncatingIfNeeded: 48 &+ rest / divisor))
-            rest %= divisor
-            divisor /= 10
-        }
+        repeat {
+            bytes.append(UInt8(truncatingIfNeeded: 48 &+ rest % 10))
+            rest /= 10
+        } while rest > 0
+        bytes[first...].reverse()
     }
 
     /// `[<seconds>,"<value>"]`
