@@ -43,6 +43,73 @@ public enum PrometheusNumber {
         return out
     }
 
+    /// Appends `format(value)`'s UTF-8 bytes to `out`, without building intermediate strings
+    /// (the API writes one per sample of every answer).
+    public static func append(_ value: Double, to out: inout [UInt8]) {
+        if value.isNaN { out.append(contentsOf: "NaN".utf8); return }
+        if value.isInfinite {
+            out.append(value < 0 ? UInt8(ascii: "-") : UInt8(ascii: "+"))
+            out.append(contentsOf: "Inf".utf8)
+            return
+        }
+        if value == 0 {
+            if value.sign == .minus { out.append(UInt8(ascii: "-")) }
+            out.append(UInt8(ascii: "0"))
+            return
+        }
+        var text = value.magnitude.description
+        let laidOut: Bool = text.withUTF8 { utf8 in
+            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 40) { digits in
+                // Shortest digits of Swift's description, the decimal point's position and the exponent.
+                var count = 0, point = -1, exponent = 0, index = 0
+                while index < utf8.count {
+                    let byte = utf8[index]
+                    if byte == UInt8(ascii: ".") {
+                        point = count
+                    } else if byte == UInt8(ascii: "e") || byte == UInt8(ascii: "E") {
+                        var negative = false
+                        index += 1
+                        if index < utf8.count, utf8[index] == UInt8(ascii: "-") || utf8[index] == UInt8(ascii: "+") {
+                            negative = utf8[index] == UInt8(ascii: "-")
+                            index += 1
+                        }
+                        while index < utf8.count { exponent = exponent * 10 + Int(utf8[index] &- 48); index += 1 }
+                        if negative { exponent = -exponent }
+                        break
+                    } else {
+                        guard count < digits.count else { return false }
+                        digits[count] = byte
+                        count += 1
+                    }
+                    index += 1
+                }
+                if point < 0 { point = count }
+                point += exponent
+                // Trim leading zeros (moving the point with them) and trailing zeros after the point.
+                var first = 0
+                while count - first > 1, digits[first] == UInt8(ascii: "0") { first += 1; point -= 1 }
+                while count - first > 1, digits[count - 1] == UInt8(ascii: "0"), count - first > point { count -= 1 }
+                let significant = count - first
+                if value < 0 { out.append(UInt8(ascii: "-")) }
+                if point <= 0 {
+                    out.append(UInt8(ascii: "0"))
+                    out.append(UInt8(ascii: "."))
+                    for _ in 0 ..< -point { out.append(UInt8(ascii: "0")) }
+                    out.append(contentsOf: UnsafeBufferPointer(rebasing: digits[first ..< count]))
+                } else if point >= significant {
+                    out.append(contentsOf: UnsafeBufferPointer(rebasing: digits[first ..< count]))
+                    for _ in 0 ..< point - significant { out.append(UInt8(ascii: "0")) }
+                } else {
+                    out.append(contentsOf: UnsafeBufferPointer(rebasing: digits[first ..< first + point]))
+                    out.append(UInt8(ascii: "."))
+                    out.append(contentsOf: UnsafeBufferPointer(rebasing: digits[first + point ..< count]))
+                }
+                return true
+            }
+        }
+        if !laidOut { out.append(contentsOf: format(value).utf8) }
+    }
+
     public static func parse<S: StringProtocol>(_ text: S) -> Double? {
         switch text.lowercased() {
         case "nan": return .nan

@@ -41,10 +41,31 @@ public protocol SeriesSet: AnyObject {
 }
 
 /// One series: its labels and a way to read its samples.
+///
+/// Contract: `appendSamples(after:through:timestamps:values:)` appends exactly the samples a
+/// fresh iterator yields with `after < t <= through`, oldest first (staleness markers included);
+/// storages may implement it without an iterator call per sample.
 public protocol Series {
     var labels: Labels { get }
     /// A fresh iterator positioned before the first sample in range.
     func makeIterator() -> any SampleIterator
+    /// Appends the samples with `after < t <= through` to `timestamps` and `values`.
+    func appendSamples(after: Timestamp, through: Timestamp, timestamps: inout [Timestamp], values: inout [Double])
+}
+
+extension Series {
+    public func appendSamples(after: Timestamp, through: Timestamp, timestamps: inout [Timestamp],
+                              values: inout [Double]) {
+        guard after < through else { return }
+        let iterator = makeIterator()
+        guard iterator.seek(after &+ 1) else { return }
+        repeat {
+            let time = iterator.timestamp
+            if time > through { return }
+            timestamps.append(time)
+            values.append(iterator.value)
+        } while iterator.next()
+    }
 }
 
 /// Walks a series' samples in increasing timestamp order.

@@ -16,6 +16,12 @@ public struct JSONWriter: Sendable {
 
     public mutating func string(_ text: String) {
         bytes.append(UInt8(ascii: "\""))
+        // Most label names and values need no escaping: copy them whole.
+        if text.utf8.allSatisfy({ $0 >= 0x20 && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") }) {
+            bytes.append(contentsOf: text.utf8)
+            bytes.append(UInt8(ascii: "\""))
+            return
+        }
         for byte in text.utf8 {
             switch byte {
             case UInt8(ascii: "\""): bytes.append(contentsOf: [92, 34])
@@ -49,13 +55,28 @@ public struct JSONWriter: Sendable {
     public mutating func timestamp(_ milliseconds: Timestamp) {
         if milliseconds < 0 { bytes.append(UInt8(ascii: "-")) }
         let magnitude = milliseconds.magnitude
-        raw(String(magnitude / 1000))
-        let fraction = magnitude % 1000
+        decimal(magnitude / 1000)
+        var fraction = magnitude % 1000
         guard fraction != 0 else { return }
-        var digits = String(fraction)
-        digits = String(repeating: "0", count: 3 - digits.count) + digits
-        while digits.hasSuffix("0") { digits.removeLast() }
-        raw("." + digits)
+        bytes.append(UInt8(ascii: "."))
+        var divisor: UInt64 = 100
+        while fraction != 0 {
+            bytes.append(UInt8(truncatingIfNeeded: 48 &+ fraction / divisor))
+            fraction %= divisor
+            divisor /= 10
+        }
+    }
+
+    /// The decimal digits of `value`: written last digit first (one division by the constant 10
+    /// per digit), then put in order in place.
+    private mutating func decimal(_ value: UInt64) {
+        let first = bytes.count
+        var rest = value
+        repeat {
+            bytes.append(UInt8(truncatingIfNeeded: 48 &+ rest % 10))
+            rest /= 10
+        } while rest > 0
+        bytes[first...].reverse()
     }
 
     /// `[<seconds>,"<value>"]`
@@ -63,7 +84,9 @@ public struct JSONWriter: Sendable {
         bytes.append(UInt8(ascii: "["))
         timestamp(t)
         bytes.append(UInt8(ascii: ","))
-        string(PrometheusNumber.format(v))
+        bytes.append(UInt8(ascii: "\""))
+        PrometheusNumber.append(v, to: &bytes)
+        bytes.append(UInt8(ascii: "\""))
         bytes.append(UInt8(ascii: "]"))
     }
 

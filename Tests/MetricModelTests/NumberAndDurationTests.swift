@@ -10,6 +10,25 @@ import Testing
     ])
     func formatsLikeGo(value: Double, expected: String) {
         #expect(PrometheusNumber.format(value) == expected)
+        var bytes: [UInt8] = [120]
+        PrometheusNumber.append(value, to: &bytes)
+        #expect(String(decoding: bytes, as: UTF8.self) == "x" + expected)
+    }
+
+    @Test func appendWritesTheBytesOfFormat() {
+        var state: UInt64 = 7
+        var values: [Double] = [-0.0, 0.001, 0.0001, 1e-7, 123.0, 9007199254740992, 1e16, 1e300, -1e-300, 0.125,
+                                Double.greatestFiniteMagnitude, Double.leastNormalMagnitude, 1700000000.123]
+        for _ in 0..<20_000 {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            values.append(Double(bitPattern: state))
+            values.append(Double(state >> 20) / 1000)
+        }
+        for value in values {
+            var bytes: [UInt8] = []
+            PrometheusNumber.append(value, to: &bytes)
+            #expect(String(decoding: bytes, as: UTF8.self) == PrometheusNumber.format(value), "\(value)")
+        }
     }
 
     @Test func formatRoundTripsRandomValues() {

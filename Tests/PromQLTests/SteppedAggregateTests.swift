@@ -68,6 +68,14 @@ struct SteppedAggregateTests {
         "count(resets(requests_total[5m]))",
         "sum(max_over_time(latency_seconds[1m])) + sum(min_over_time(latency_seconds[1m]))",
         "avg_over_time(sum by (job) (rate(requests_total[1m]))[3m:30s])",
+        "sum by (job) (rate(requests_total[1m] offset 30s))",
+        "count by (job) (latency_seconds @ 300)",
+        // Not aggregations: the range result is assembled from outputs whose order and members
+        // change from step to step, with and without the metric name.
+        "latency_seconds",
+        "-latency_seconds",
+        "sort_desc(latency_seconds)",
+        "requests_total > 300",
     ]
 
     @Test(arguments: queries)

@@ -98,11 +98,31 @@ import Testing
     @Test func timestampsAreSecondsWithMillisecondFractions() {
         for (ms, text) in [(Timestamp(1_700_000_000_000), "1700000000"), (1_700_000_000_500, "1700000000.5"),
                            (1_700_000_000_123, "1700000000.123"), (1_700_000_000_010, "1700000000.01"),
-                           (-1500, "-1.5"), (-500, "-0.5"), (0, "0")] {
+                           (-1500, "-1.5"), (-500, "-0.5"), (0, "0"), (1_700_000_000_005, "1700000000.005"),
+                           (9, "0.009"), (10_000, "10"), (Timestamp.min, "-9223372036854775.808"),
+                           (Timestamp.max, "9223372036854775.807")] {
             var writer = JSONWriter()
             writer.timestamp(ms)
             #expect(String(decoding: writer.bytes, as: UTF8.self) == text, "\(ms)")
         }
+    }
+
+    @Test func samplePairsWriteTheValueAsPrometheusNumberText() {
+        for (t, v, text) in [(Timestamp(1_700_000_000_005), 0.1 + 0.2, #"[1700000000.005,"0.30000000000000004"]"#),
+                             (0, Double.nan, #"[0,"NaN"]"#), (1000, -Double.infinity, #"[1,"-Inf"]"#),
+                             (1500, 1e-7, #"[1.5,"0.0000001"]"#), (2000, -0.0, #"[2,"-0"]"#)] {
+            var writer = JSONWriter()
+            writer.samplePair(t, v)
+            #expect(String(decoding: writer.bytes, as: UTF8.self) == text)
+        }
+    }
+
+    @Test func plainStringsAreCopiedWhole() {
+        var writer = JSONWriter()
+        writer.string("eu-west-1")
+        writer.string("")
+        writer.string("é ~")
+        #expect(String(decoding: writer.bytes, as: UTF8.self) == #""eu-west-1""""é ~""#)
     }
 
     @Test func stringsEscapeControlCharacters() {

@@ -32,14 +32,21 @@ func quantileOf(_ q: Double, _ values: [Double]) -> Double {
 extension Evaluator {
     /// The grouping key and output labels of an element under `by`/`without`.
     static func groupLabels(_ labels: Labels, _ grouping: [String], without: Bool) -> Labels {
-        if without {
+        // Grouping lists are short: a linear search is cheaper than building and hashing a set
+        // for every series.
+        if grouping.count > 8 {
             var names = Set(grouping)
-            names.insert(Labels.metricName)
-            return labels.removing(names)
+            if without {
+                names.insert(Labels.metricName)
+                return labels.removing(names)
+            }
+            return Labels(sortedUnique: labels.pairs.filter { names.contains($0.name) })
+        }
+        if without {
+            return Labels(sortedUnique: labels.pairs.filter { $0.name != Labels.metricName && !grouping.contains($0.name) })
         }
         guard !grouping.isEmpty else { return .empty }
-        let names = Set(grouping)
-        return Labels(sortedUnique: labels.pairs.filter { names.contains($0.name) })
+        return Labels(sortedUnique: labels.pairs.filter { grouping.contains($0.name) })
     }
 
     func evalAggregate(_ expr: AggregateExpr, param: Node?, _ inner: Node, at t: Timestamp) throws(QueryError) -> [Element] {

@@ -152,6 +152,11 @@ public final class Engine: Sendable {
                        sorting: inout Duration) async throws(QueryError) -> QueryValue {
         var index: [Labels: Int] = [:]
         var series: [MatrixSeries] = []
+        // The series each position of the previous step's output went to: a step usually lists the
+        // same series in the same order, and comparing with that series' labels (often the very same
+        // storage) is much cheaper than hashing the label set.
+        var previousSeries: [Int] = []
+        var currentSeries: [Int] = []
         var held = 0
         var t = start
         var steps = 0
@@ -167,9 +172,12 @@ public final class Engine: Sendable {
             case let .vector(v): elements = v
             default: elements = []
             }
-            for e in elements {
+            currentSeries.removeAll(keepingCapacity: true)
+            for (position, e) in elements.enumerated() {
                 let labels = e.dropName ? e.labels.droppingMetricName : e.labels
-                if let i = index[labels] {
+                let guess = position < previousSeries.count ? previousSeries[position] : -1
+                if let i = guess >= 0 && series[guess].labels == labels ? guess : index[labels] {
+                    currentSeries.append(i)
                     // A second value for one series at one step means two outputs share a label set.
                     if series[i].timestamps.last == t {
                         throw .execution("vector cannot contain metrics with the same labelset")
@@ -177,10 +185,12 @@ public final class Engine: Sendable {
                     series[i].timestamps.append(t)
                     series[i].values.append(e.value)
                 } else {
+                    currentSeries.append(series.count)
                     index[labels] = series.count
                     series.append(MatrixSeries(labels: labels, timestamps: [t], values: [e.value]))
                 }
             }
+            swap(&previousSeries, &currentSeries)
             held += elements.count
             if held > evaluator.limits.maxSamples {
                 throw .execution("query processing would load too many samples into memory in query execution")

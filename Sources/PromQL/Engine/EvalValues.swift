@@ -50,7 +50,7 @@ extension Labels {
 /// one restarts the series' iterator, so any order is correct and forward order is cheap.
 final class SeriesCursor {
     let labels: Labels
-    private let series: any Series
+    let series: any Series
     private var iterator: any SampleIterator
     private var timestamps: [Timestamp] = []
     private var values: [Double] = []

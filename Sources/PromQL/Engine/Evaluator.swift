@@ -99,15 +99,22 @@ final class Evaluator {
 
     func cursors(_ selector: SelectorNode) throws(QueryError) -> [SeriesCursor] {
         if let loaded = selector.cursors { return loaded }
+        let result = try loadSeries(selector).map(SeriesCursor.init)
+        selector.cursors = result
+        return result
+    }
+
+    /// The selector's series from storage, sorted by labels (counted as preparation time).
+    func loadSeries(_ selector: SelectorNode) throws(QueryError) -> [any Series] {
         let started = ContinuousClock.now
         defer { preparation += ContinuousClock.now - started }
-        var result: [SeriesCursor] = []
+        var result: [any Series] = []
         do {
             let querier = try queryable.querier(mint: selector.mint, maxt: selector.maxt)
             let set = try querier.select(sorted: true, hints: SelectHints(start: selector.mint, end: selector.maxt),
                                          matchers: selector.matchers)
             while let series = try set.next() {
-                result.append(SeriesCursor(series))
+                result.append(series)
                 if result.count % 1024 == 0 { try limits.check() }
             }
         } catch let error as QueryError {
@@ -115,7 +122,6 @@ final class Evaluator {
         } catch {
             throw .execution("expanding series: \(error)")
         }
-        selector.cursors = result
         return result
     }
 

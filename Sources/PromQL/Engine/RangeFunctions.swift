@@ -166,7 +166,14 @@ enum RangeFunctions {
 
     /// `rate`, `increase` and `delta` with Prometheus's extrapolation to the window edges.
     static func extrapolatedRate(_ s: RangeSeries, _ window: RangeWindow, isCounter: Bool, isRate: Bool) -> Double? {
-        let values = s.values, times = s.timestamps
+        extrapolatedRate(times: s.timestamps, values: s.values, window, isCounter: isCounter, isRate: isRate)
+    }
+
+    /// The same over any pair of collections (the all-steps path passes buffer slices, which
+    /// cost no retain per step).
+    static func extrapolatedRate<Times: RandomAccessCollection, Values: RandomAccessCollection>(
+        times: Times, values: Values, _ window: RangeWindow, isCounter: Bool, isRate: Bool
+    ) -> Double? where Times.Element == Timestamp, Values.Element == Double {
         guard values.count >= 2 else { return nil }
         let firstT = times.first!, lastT = times.last!
         var result = values.last! - values.first!

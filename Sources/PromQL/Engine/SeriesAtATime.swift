@@ -100,14 +100,26 @@ extension Evaluator {
         default: return nil
         }
         let steps = Int((end - start) / step) + 1
-        let cursors = try cursors(selector)
+        // The series are read straight from storage, one at a time, into buffers reused for all
+        // of them; when this path turns out not to apply they become the selector's cursors.
+        let series: [any Series]
+        if let loaded = selector.cursors {
+            series = loaded.map(\.series)
+        } else {
+            series = try loadSeries(selector)
+        }
+        func giveUp() -> SteppedAggregate? {
+            if selector.cursors == nil { selector.cursors = series.map(SeriesCursor.init) }
+            return nil
+        }
+        let labels = series.map(\.labels)
 
         // Each series' group, found once.
-        var groupOf = [Int](repeating: 0, count: cursors.count)
+        var groupOf = [Int](repeating: 0, count: series.count)
         var index: [Labels: Int] = [:]
         var groupLabels: [Labels] = []
-        for (i, cursor) in cursors.enumerated() {
-            let key = Self.groupLabels(cursor.labels, expr.grouping, without: expr.without)
+        for (i, one) in labels.enumerated() {
+            let key = Self.groupLabels(one, expr.grouping, without: expr.without)
             if let g = index[key] {
                 groupOf[i] = g
             } else {
@@ -118,7 +130,7 @@ extension Evaluator {
         }
         let groupCount = groupLabels.count
         guard groupCount.multipliedReportingOverflow(by: steps).partialValue <= Self.steppedCellLimit,
-              steps <= Self.steppedCellLimit else { return nil }
+              steps <= Self.steppedCellLimit else { return giveUp() }
 
         // cells[step * groupCount + group]; firstSeries orders a step's groups as step-at-a-time does.
         var cells = [Group?](repeating: nil, count: steps * groupCount)
@@ -129,33 +141,80 @@ extension Evaluator {
         let sampleBudget = limits.maxSamples.multipliedReportingOverflow(by: steps)
         let keepsName = function == "last_over_time" || function == "first_over_time"
         let op = expr.op
-        var firstOutputStep = [Int](repeating: -1, count: cursors.count)
+        var firstOutputStep = [Int](repeating: -1, count: series.count)
+        // Each step reads (readAt - width, readAt]; readAt never decreases from one step to the next.
+        let width = function == nil ? lookbackDelta : selector.range
+        var times: [Timestamp] = [], values: [Double] = []
+        let readFrom = selector.mint == .min ? .min : selector.mint - 1
+        // rate, increase and delta (most panels) skip building a RangeSeries per step.
+        let extrapolation: (isCounter: Bool, isRate: Bool)? = switch function {
+        case "rate": (true, true)
+        case "increase": (true, false)
+        case "delta": (false, false)
+        default: nil
+        }
 
-        for (i, cursor) in cursors.enumerated() {
+        for (i, one) in series.enumerated() {
             if i % 256 == 0 { try limits.check() }
             let g = groupOf[i]
+            times.removeAll(keepingCapacity: true)
+            values.removeAll(keepingCapacity: true)
+            one.appendSamples(after: readFrom, through: selector.maxt, timestamps: &times, values: &values)
+            // Range functions never see staleness markers; instant selectors need them to skip a series.
+            if function != nil, values.contains(where: \.isStaleMarker) {
+                var kept = 0
+                for k in values.indices where !values[k].isStaleMarker {
+                    times[kept] = times[k]
+                    values[kept] = values[k]
+                    kept += 1
+                }
+                times.removeLast(times.count - kept)
+                values.removeLast(values.count - kept)
+            }
+            var low = 0, high = 0
             var t = start
             for s in 0..<steps {
                 defer { t += step }
                 let readAt = (selector.at ?? t) - selector.offset
+                while high < times.count, times[high] <= readAt { high += 1 }
+                while low < high, times[low] <= readAt - width { low += 1 }
+                guard low < high else { continue }
                 let value: Double
                 let dropName: Bool
                 if let function {
-                    let (times, values) = cursor.window(after: readAt - selector.range, through: readAt)
-                    let series = Self.withoutStaleMarkers(cursor.labels, times, values)
-                    guard !series.timestamps.isEmpty else { continue }
-                    samples[s] += series.timestamps.count
-                    totalSamples += series.timestamps.count
+                    let count = high - low
+                    samples[s] += count
+                    totalSamples += count
                     // Stats, as selectRange counts them: later steps read only what is new.
-                    statsRead += s > 0 ? series.timestamps.reduce(0) { $0 + ($1 > readAt - step ? 1 : 0) } : series.timestamps.count
+                    if s > 0 {
+                        var k = high
+                        while k > low, times[k - 1] > readAt - step { k -= 1 }
+                        statsRead += high - k
+                    } else {
+                        statsRead += count
+                    }
                     let window = RangeWindow(start: readAt - selector.range, end: readAt,
                                              seconds: Double(selector.range) / 1000)
-                    guard let v = try RangeFunctions.apply(function, series, window, [], at: t, self) else { continue }
+                    let result: Double?
+                    if let (isCounter, isRate) = extrapolation {
+                        let (lo, hi) = (low, high)
+                        result = times.withUnsafeBufferPointer { stamps in
+                            values.withUnsafeBufferPointer { floats in
+                                RangeFunctions.extrapolatedRate(times: stamps[lo..<hi], values: floats[lo..<hi], window,
+                                                                isCounter: isCounter, isRate: isRate)
+                            }
+                        }
+                    } else {
+                        let input = RangeSeries(labels: labels[i], timestamps: times[low..<high],
+                                                values: values[low..<high], dropName: false)
+                        result = try RangeFunctions.apply(function, input, window, [], at: t, self)
+                    }
+                    guard let v = result else { continue }
                     value = v
                     dropName = !keepsName
                 } else {
-                    let (_, values) = cursor.window(after: readAt - lookbackDelta, through: readAt)
-                    guard let v = values.last, !v.isStaleMarker else { continue }
+                    let v = values[high - 1]
+                    guard !v.isStaleMarker else { continue }
                     value = v
                     dropName = false
                     statsQueried += 1
@@ -173,7 +232,7 @@ extension Evaluator {
             }
             // A query the limit stops early is left to step-at-a-time evaluation, which fails
             // at the step Prometheus fails at.
-            if sampleBudget.overflow == false, totalSamples > sampleBudget.partialValue { return nil }
+            if sampleBudget.overflow == false, totalSamples > sampleBudget.partialValue { return giveUp() }
         }
 
         self.totalSamples += Int64(totalSamples + statsQueried)
@@ -183,9 +242,12 @@ extension Evaluator {
             // Step-at-a-time evaluation notes a non-counter name when a series first yields a value.
             let yielding = firstOutputStep.indices.filter { firstOutputStep[$0] >= 0 }
                 .sorted { (firstOutputStep[$0], $0) < (firstOutputStep[$1], $1) }
+            var checked: String?
             for i in yielding {
-                if let metric = cursors[i].labels.metricName,
-                   !["_total", "_sum", "_count", "_bucket"].contains(where: { metric.hasSuffix($0) }) {
+                // Series of one metric are adjacent (sorted by labels): check each name once per run.
+                guard let metric = labels[i].metricName, metric != checked else { continue }
+                checked = metric
+                if !["_total", "_sum", "_count", "_bucket"].contains(where: { metric.hasSuffix($0) }) {
                     info("metric might not be a counter, name does not end in _total/_sum/_count/_bucket: \(goQuote(metric))")
                 }
             }
@@ -207,19 +269,5 @@ extension Evaluator {
             t += step
         }
         return SteppedAggregate(start: start, step: step, outputs: outputs, samples: samples)
-    }
-
-    /// A series' window as a range-vector element, with staleness markers left out.
-    static func withoutStaleMarkers(_ labels: Labels, _ times: ArraySlice<Timestamp>, _ values: ArraySlice<Double>)
-        -> RangeSeries {
-        guard values.contains(where: \.isStaleMarker) else {
-            return RangeSeries(labels: labels, timestamps: times, values: values, dropName: false)
-        }
-        var keptT: [Timestamp] = [], keptV: [Double] = []
-        for (time, value) in zip(times, values) where !value.isStaleMarker {
-            keptT.append(time)
-            keptV.append(value)
-        }
-        return RangeSeries(labels: labels, timestamps: keptT[...], values: keptV[...], dropName: false)
     }
 }

@@ -93,6 +93,8 @@ public final class Head: Appendable, Queryable, Sendable {
     let walTruncation = Mutex(())
     /// Progress of `replayWAL`, for `/api/v1/status/walreplay`.
     let replayStatus = Mutex(WALReplayStatus())
+    /// Every series' position in label order, for sorting selections (see Head+LabelOrder.swift).
+    let labelRanks = Mutex<LabelRanks?>(nil)
 
     /// A head in memory only, open for appends.
     public init(options: Options = Options()) {

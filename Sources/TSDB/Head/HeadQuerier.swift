@@ -14,13 +14,19 @@ struct HeadQuerier: Querier {
     }
 
     func select(sorted: Bool, hints: SelectHints?, matchers: [LabelMatcher]) throws -> any SeriesSet {
+        let (matching, version, total, nextRef) = head.index.withLock { index in
+            let refs = index.postings.select(matchers)
+            return (refs.compactMap { index.series[$0] }, index.postings.version, index.series.count, index.nextRef)
+        }
+        let ordered = sorted ? head.sortedByLabels(matching, version: version, total: total, nextRef: nextRef) : matching
+        let range = HeadReadRange(mint: mint, maxt: maxt)
         var found: [any Series] = []
-        for series in matchingSeries(matchers) {
+        found.reserveCapacity(ordered.count)
+        for series in ordered {
             let chunks = series.chunks(overlapping: mint, maxt)
             if chunks.isEmpty { continue }
-            found.append(HeadSeries(labels: series.labels, chunks: chunks, mint: mint, maxt: maxt))
+            found.append(HeadSeries(labels: series.labels, chunks: chunks, range: range))
         }
-        if sorted { found.sort { $0.labels < $1.labels } }
         return ArraySeriesSet(found)
     }
 
@@ -43,14 +49,49 @@ struct HeadQuerier: Querier {
     }
 }
 
-/// A head series snapshot: labels and the chunks overlapping the query range.
-struct HeadSeries: Series {
-    let labels: Labels
-    let chunks: [HeadChunk]
+/// The time range of one head read.
+struct HeadReadRange {
     let mint: Timestamp
     let maxt: Timestamp
+}
 
-    func makeIterator() -> any SampleIterator { ChunkListIterator(chunks: chunks, mint: mint, maxt: maxt) }
+/// A head series snapshot: labels and the chunks overlapping the query range.
+///
+/// A class, so that the engine's copies of `any Series` values retain one object instead of
+/// the labels, the chunk list and the range separately.
+final class HeadSeries: Series {
+    let labels: Labels
+    let chunks: [HeadChunk]
+    let range: HeadReadRange
+
+    init(labels: Labels, chunks: [HeadChunk], range: HeadReadRange) {
+        self.labels = labels
+        self.chunks = chunks
+        self.range = range
+    }
+
+    func makeIterator() -> any SampleIterator {
+        ChunkListIterator(chunks: chunks, mint: range.mint, maxt: range.maxt)
+    }
+
+    /// Decodes the chunks directly (no iterator object, no dynamic call per sample). A chunk whose
+    /// bytes are corrupt ends where its decoding fails, as `ChunkListIterator` does.
+    func appendSamples(after: Timestamp, through: Timestamp, timestamps: inout [Timestamp], values: inout [Double]) {
+        let low = range.mint == .min ? after : max(after, range.mint - 1), high = min(through, range.maxt)
+        guard low < high else { return }
+        for chunk in chunks {
+            guard let first = chunk.minTime, let last = chunk.maxTime, last > low else { continue }
+            if first > high { return }
+            var iterator = chunk.makeIterator()
+            while iterator.next() {
+                let time = iterator.timestamp
+                if time <= low { continue }
+                if time > high { return }
+                timestamps.append(time)
+                values.append(iterator.value)
+            }
+        }
+    }
 }
 
 /// Iterates a list of time-ordered, non-overlapping chunks, limited to [mint, maxt].

@@ -229,9 +229,12 @@ final class MemSeries: Sendable {
             for chunk in state.mapped where chunk.maxTime >= mint && chunk.minTime <= maxt {
                 picked.append(HeadChunk(chunk))
             }
-            for chunk in state.closed + [state.open] {
+            for chunk in state.closed {
                 guard let lo = chunk.minTime, let hi = chunk.maxTime else { continue }
                 if hi >= mint && lo <= maxt { picked.append(HeadChunk(chunk)) }
+            }
+            if let lo = state.open.minTime, let hi = state.open.maxTime, hi >= mint && lo <= maxt {
+                picked.append(HeadChunk(state.open))
             }
             return picked
         }

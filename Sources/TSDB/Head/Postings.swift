@@ -9,8 +9,12 @@ import Storage
 struct Postings {
     private(set) var byName: [String: [String: [SeriesRef]]] = [:]
     private(set) var all: [SeriesRef] = []
+    /// Changes whenever a series is added or removed, so caches over the whole set of series
+    /// (`Head.labelOrder`) know when they are stale.
+    private(set) var version: UInt64 = 0
 
     mutating func add(_ ref: SeriesRef, _ labels: Labels) {
+        version &+= 1
         all.append(ref)
         for label in labels {
             byName[label.name, default: [:]][label.value, default: []].append(ref)
@@ -19,6 +23,7 @@ struct Postings {
 
     mutating func remove(_ refs: Set<SeriesRef>, _ labelSets: [Labels]) {
         guard !refs.isEmpty else { return }
+        version &+= 1
         all.removeAll { refs.contains($0) }
         for labels in labelSets {
             for label in labels {
@@ -65,8 +70,14 @@ struct Postings {
     /// All label names, sorted.
     var names: [String] { byName.keys.sorted() }
 
+    /// The sorted union of the postings of several values of one label name. A series has one
+    /// value per name, so the lists are disjoint and need no de-duplication.
     static func union(_ lists: [[SeriesRef]]) -> [SeriesRef] {
         if lists.count == 1 { return lists[0] }
-        return Array(Set(lists.joined())).sorted()
+        var joined: [SeriesRef] = []
+        joined.reserveCapacity(lists.reduce(0) { $0 + $1.count })
+        for list in lists { joined.append(contentsOf: list) }
+        joined.sort()
+        return joined
     }
 }
