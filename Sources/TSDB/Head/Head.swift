@@ -34,6 +34,9 @@ public final class Head: Appendable, Queryable, Sendable {
         public var walSegmentSize = 128 << 20
         /// Size at which a new `chunks_head` file is started (Prometheus: 128 MiB).
         public var headChunkFileSize = 128 << 20
+        /// Where new series' label strings are shared from (see `LabelInterner`); the head
+        /// forgets the strings of the series it removes.
+        public var labelInterner: LabelInterner = .shared
         public init() {}
     }
 
@@ -138,6 +141,9 @@ public final class Head: Appendable, Queryable, Sendable {
         index.withLock { index in
             if ref != 0, let series = index.series[ref], series.labels == labels { return series }
             if let existing = index.byLabels[labels] { return index.series[existing]! }
+            // Label sets from the scraper arrive interned already and keep their storage.
+            var labels = labels
+            labels.intern(in: options.labelInterner)
             let series = MemSeries(ref: index.nextRef, labels: labels)
             index.nextRef += 1
             index.series[series.ref] = series
@@ -188,6 +194,10 @@ public final class Head: Appendable, Queryable, Sendable {
             if empty { emptied.append(series) }
         }
         let gone = removeFromIndex(emptied.filter { $0.last == nil })
+        if gone > 0 {
+            let live = index.withLock { $0.series.values.map(\.labels) }
+            options.labelInterner.collect(keeping: live)
+        }
         statistics.withLock {
             $0.seriesRemoved += gone
             $0.chunks -= chunksRemoved + gone
