@@ -58,7 +58,17 @@ public struct Labels: Hashable, Sendable, Comparable, RandomAccessCollection, Cu
     /// in place when this label set's storage is not shared. Leaves the storage alone when every
     /// string already is the table's copy, so label sets that share storage keep sharing it.
     public mutating func intern(in interner: LabelInterner = .shared) {
-        for index in pairs.indices {
+        // Find the first pair to replace without mutating: the optimizer may make the storage
+        // unique (copy it) ahead of a loop that can write, even when no write happens.
+        var first = 0
+        while first < pairs.count {
+            let pair = pairs[first]
+            if !LabelInterner.sameStorage(interner.intern(pair.name), pair.name)
+                || !LabelInterner.sameStorage(interner.intern(pair.value), pair.value) { break }
+            first += 1
+        }
+        guard first < pairs.count else { return }
+        for index in first..<pairs.count {
             let pair = pairs[index]
             let name = interner.intern(pair.name), value = interner.intern(pair.value)
             if !LabelInterner.sameStorage(name, pair.name) { pairs[index].name = name }

@@ -62,3 +62,19 @@ import Testing
         try head.close()
     }
 }
+
+extension HeadInterningTests {
+    /// A label set the scraper interned already is stored as it is: the head and the scrape
+    /// cache share one label array.
+    @Test func internedLabelSetsKeepTheirStorage() throws {
+        let head = Head()
+        var labels = Self.labels("shared_storage_metric_total", 1)
+        labels.intern()
+        let address = labels.pairs.withUnsafeBufferPointer { UnsafeRawPointer($0.baseAddress) }
+        let app = head.appender()
+        let ref = try app.append(0, labels, 1000, 1)
+        try app.commit()
+        let stored = try #require(head.series(for: [ref]).first).labels
+        #expect(stored.pairs.withUnsafeBufferPointer { UnsafeRawPointer($0.baseAddress) } == address)
+    }
+}
