@@ -10,17 +10,20 @@ import CMalloc
 /// variable is not set, so an operator's own `MALLOC_*` tuning wins; it returns the variables of
 /// the settings it applied. On other C libraries it applies nothing.
 ///
-/// Measured at 100k series over 4 targets (docs/benchmarks/2026-11-30-memory-per-series.md): the
-/// fixed thresholds take ~26 MB off the resident set. glibc's mmap threshold otherwise rises to
-/// the size of every large block freed (up to 32 MiB), so after the first scrape the bodies come
-/// from the heap and their pages stay resident, spread over one arena per thread.
+/// glibc's mmap threshold otherwise rises to the size of every large block freed (up to 32 MiB),
+/// so after the first scrape the bodies come from the heap and their pages stay resident, spread
+/// over one arena per thread. A fixed threshold returns them; the price is page faults when the
+/// next body is allocated. At 100k series over 4 targets (docs/benchmarks/2026-11-30-memory-per-series.md)
+/// 4 MiB took 11 MB off the resident set for ~0.05 s more system time per million samples;
+/// 128 KiB took 18 MB off for ~0.2 s more (too much CPU).
 public enum MallocTuning {
     /// glibc's variable name, the `mallopt` parameter it stands for, and Ember's value.
     static let settings: [(variable: String, parameter: Int32, value: Int32)] = {
         #if canImport(Glibc)
         [
-            // Blocks of 128 KiB and more are mapped on their own and unmapped when freed.
-            ("MALLOC_MMAP_THRESHOLD_", M_MMAP_THRESHOLD, 128 << 10),
+            // Blocks of 4 MiB and more (a large scrape body's buffer) are mapped on their own
+            // and unmapped when freed.
+            ("MALLOC_MMAP_THRESHOLD_", M_MMAP_THRESHOLD, 4 << 20),
             // Free memory over 128 KiB at the top of a heap goes back to the system.
             ("MALLOC_TRIM_THRESHOLD_", M_TRIM_THRESHOLD, 128 << 10),
             // Two arenas for the whole process, each keeping its own free memory, not 8 per core.
