@@ -34,6 +34,8 @@ let package = Package(
         .systemLibrary(name: "CCrypt", path: "Sources/CCrypt", providers: [.apt(["libcrypt-dev"])]),
         .systemLibrary(name: "CSnappy", path: "Sources/CSnappy", pkgConfig: "snappy",
                        providers: [.apt(["libsnappy-dev"])]),
+        // glibc's mallopt, for the server's allocator settings (EmberServer/MallocTuning.swift).
+        .systemLibrary(name: "CMalloc", path: "Sources/CMalloc"),
         .target(name: "MetricModel", swiftSettings: strict),
         .target(name: "Exposition", dependencies: [
             "MetricModel", .product(name: "SwiftProtobuf", package: "swift-protobuf"),
@@ -67,7 +69,7 @@ let package = Package(
             .product(name: "Metrics", package: "swift-metrics"),
         ], swiftSettings: strict),
         .target(name: "EmberServer", dependencies: [
-            "WebAPI", "RemoteWrite", "Scrape", "TSDB", "PromQL", "Config", "Storage",
+            "WebAPI", "RemoteWrite", "Scrape", "TSDB", "PromQL", "Config", "Storage", "CMalloc",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdTLS", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"),

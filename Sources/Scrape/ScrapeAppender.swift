@@ -147,7 +147,7 @@ struct ScrapeAppender {
             } else {
                 let scraped: Labels
                 do { scraped = try parser.labels() } catch { throw .parse(error.description) }
-                guard let labels = metricRelabeler.process(mergeTargetLabels(scraped)) else {
+                guard var labels = metricRelabeler.process(mergeTargetLabels(scraped)) else {
                     cache.insert(bytes, hash: hash, ref: 0, labels: nil)
                     continue
                 }
@@ -155,6 +155,8 @@ struct ScrapeAppender {
                 if let problem = Self.limitProblem(labels, limits) { throw .limit(problem) }
                 outcome.samplesPostRelabeling += 1
                 if limits.sampleLimit > 0 && outcome.samplesPostRelabeling > limits.sampleLimit { continue }
+                // One heap copy of each label string for all series, shared with the storage.
+                labels.intern()
                 let ref = try Self.appendCounting(appender, 0, labels, t, parser.value, &outcome)
                 cache.insert(bytes, hash: hash, ref: ref, labels: labels,
                              tracksStaleness: explicit == nil || trackTimestampsStaleness)

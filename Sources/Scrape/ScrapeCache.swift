@@ -14,9 +14,13 @@ import Storage
 /// last saw it, which is how disappeared series are found for staleness markers and how a series
 /// repeated within one scrape is detected. A hit mutates the entry in place and hands back its
 /// position (`Hit.index`, valid until the next `insert` or `evictOld`): no allocation, no copy.
+/// The keys' bytes live back to back in one array (`keys`), not one array per entry, which would
+/// cost an array header and an allocation per series.
 struct ScrapeCache {
     struct Entry {
-        var bytes: [UInt8]
+        /// Where the key's bytes are in `keys`.
+        var keyStart: UInt32
+        var keyLength: UInt32
         var hash: UInt64
         var ref: SeriesRef
         /// Nil when metric relabeling dropped the series.
@@ -38,6 +42,8 @@ struct ScrapeCache {
     // half full, power-of-two size) of entry positions, -1 for empty. Probing compares the
     // stored hash before the bytes, so a miss rarely touches the bytes at all.
     private(set) var entries: [Entry] = []
+    /// Every entry's key bytes, in entry order (compacted by `evictOld`).
+    private var keys: [UInt8] = []
     private var slots: [Int32] = Array(repeating: -1, count: 16)
     private(set) var iteration = 0
     let maxAge = 10
@@ -53,6 +59,13 @@ struct ScrapeCache {
 
     subscript(index: Int) -> Entry { entries[index] }
 
+    /// The key bytes of the entry at `index`.
+    func key(at index: Int) -> ArraySlice<UInt8> {
+        // The two fields only: copying the whole entry would retain and release its labels.
+        let start = Int(entries[index].keyStart)
+        return keys[start..<start + Int(entries[index].keyLength)]
+    }
+
     private func find(_ bytes: ArraySlice<UInt8>, hash: UInt64) -> Int? {
         slots.withUnsafeBufferPointer { slots in
             let mask = slots.count - 1
@@ -60,7 +73,7 @@ struct ScrapeCache {
             while true {
                 let index = Int(slots[slot])
                 if index < 0 { return nil }
-                if entries[index].hash == hash && Self.same(entries[index].bytes, bytes) { return index }
+                if entries[index].hash == hash && Self.same(key(at: index), bytes) { return index }
                 slot = (slot + 1) & mask
             }
         }
@@ -71,7 +84,7 @@ struct ScrapeCache {
     /// a steady-state scrape then walks the entries in order instead of probing the table.
     mutating func lookup(_ bytes: ArraySlice<UInt8>, hash: UInt64) -> Hit? {
         let index: Int
-        if guess < entries.count && entries[guess].hash == hash && Self.same(entries[guess].bytes, bytes) {
+        if guess < entries.count && entries[guess].hash == hash && Self.same(key(at: guess), bytes) {
             index = guess
         } else {
             guard let found = find(bytes, hash: hash) else { return nil }
@@ -94,8 +107,10 @@ struct ScrapeCache {
     }
 
     mutating func insert(_ bytes: ArraySlice<UInt8>, hash: UInt64, ref: SeriesRef, labels: Labels?, tracksStaleness: Bool = true) {
-        entries.append(Entry(bytes: Array(bytes), hash: hash, ref: ref, labels: labels, lastSeen: iteration,
-                             previousSeen: .min, tracksStaleness: tracksStaleness))
+        precondition(keys.count + bytes.count <= Int(UInt32.max), "scrape cache keys exceed 4 GiB for one target")
+        entries.append(Entry(keyStart: UInt32(keys.count), keyLength: UInt32(bytes.count), hash: hash, ref: ref,
+                             labels: labels, lastSeen: iteration, previousSeen: .min, tracksStaleness: tracksStaleness))
+        keys.append(contentsOf: bytes)
         guess = entries.count
         if entries.count * 2 > slots.count {
             rebuildSlots()
@@ -145,6 +160,14 @@ struct ScrapeCache {
         let oldest = iteration - maxAge
         guard entries.contains(where: { $0.lastSeen <= oldest }) else { return }
         entries.removeAll { $0.lastSeen <= oldest }
+        var kept: [UInt8] = []
+        kept.reserveCapacity(entries.reduce(0) { $0 + Int($1.keyLength) })
+        for index in entries.indices {
+            let start = Int(entries[index].keyStart)
+            kept.append(contentsOf: keys[start..<start + Int(entries[index].keyLength)])
+            entries[index].keyStart = UInt32(kept.count - Int(entries[index].keyLength))
+        }
+        keys = kept
         rebuildSlots()
     }
 
@@ -191,7 +214,7 @@ struct ScrapeCache {
     }
 
     /// Byte equality of a stored key and a slice of the scrape body, with `memcmp`.
-    static func same(_ stored: [UInt8], _ bytes: ArraySlice<UInt8>) -> Bool {
+    static func same(_ stored: ArraySlice<UInt8>, _ bytes: ArraySlice<UInt8>) -> Bool {
         guard stored.count == bytes.count else { return false }
         return stored.withUnsafeBufferPointer { a in
             bytes.withUnsafeBufferPointer { b in

@@ -46,6 +46,8 @@ extension ScrapeCache {
         #expect(cache.count == 1)
         #expect(cache.entry(slice("kept"), hash: 3)?.ref == 2)
         #expect(cache.lookup(slice("old"), hash: 3) == nil)
+        // The surviving key moved to the front of the compacted key bytes.
+        #expect(cache[0].keyStart == 0 && Array(cache.key(at: 0)) == Array("kept".utf8))
     }
 
     @Test func undoRestoresThePreviousSighting() {

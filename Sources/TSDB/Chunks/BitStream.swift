@@ -71,6 +71,17 @@ struct BitWriter: Sendable, Equatable {
     @inline(__always)
     mutating func writeByte(_ byte: UInt8) { writeBits(UInt64(byte), 8) }
 
+    /// Replaces `bytes` by a copy without unused capacity.
+    mutating func shrinkToFit() {
+        guard bytes.capacity > bytes.count else { return }
+        bytes = bytes.withUnsafeBufferPointer { used in
+            [UInt8](unsafeUninitializedCapacity: used.count) { buffer, initialized in
+                _ = buffer.initialize(fromContentsOf: used)
+                initialized = used.count
+            }
+        }
+    }
+
     /// Overwrites a whole byte already written (used for fixed-position headers).
     mutating func setByte(_ byte: UInt8, at index: Int) { bytes[index] = byte }
 }

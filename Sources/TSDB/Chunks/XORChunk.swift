@@ -26,10 +26,13 @@ public struct XORChunk: Sendable, Equatable {
     private var leading: UInt8 = XORCodec.noWindow
     private var trailing: UInt8 = 0
 
-    /// An empty chunk (just the zero count header), ready to append.
-    public init() {
+    /// An empty chunk (just the zero count header), ready to append, with room for
+    /// `byteCapacity` encoded bytes before its array first grows (by doubling). A chunk filled
+    /// to completion right away (compaction) wants the typical full size; one that lives open for
+    /// a long time (the head's) wants a small start, so that it holds little more than it uses.
+    public init(byteCapacity: Int = XORCodec.typicalByteCapacity) {
         var header: [UInt8] = []
-        header.reserveCapacity(XORCodec.typicalByteCapacity)
+        header.reserveCapacity(Swift.max(byteCapacity, 2))
         header.append(contentsOf: [0, 0])
         writer = BitWriter(bytes: header)
         count = 0
@@ -104,6 +107,13 @@ public struct XORChunk: Sendable, Equatable {
         writer.setByte(UInt8(truncatingIfNeeded: count >> 8), at: 0)
         writer.setByte(UInt8(truncatingIfNeeded: count), at: 1)
     }
+
+    /// Gives back the byte array's unused capacity (a copy of exactly the used bytes), for a
+    /// chunk that is complete and stays in memory.
+    public mutating func shrinkToFit() { writer.shrinkToFit() }
+
+    /// The byte array's capacity: what the chunk's bytes hold on the heap, for memory accounting.
+    public var byteCapacity: Int { writer.bytes.capacity }
 
     /// An iterator over the samples, oldest first.
     public func makeIterator() -> XORIterator { XORIterator(bytes: writer.bytes) }
@@ -183,11 +193,15 @@ public struct XORChunk: Sendable, Equatable {
 }
 
 /// Constants shared by the XOR encoder and decoder.
-enum XORCodec {
+public enum XORCodec {
     /// Leading-zero counts are stored in 5 bits, so larger counts are clamped to 31.
     static let maxLeading = 31
     /// Marker for "no leading/trailing window has been written yet".
     static let noWindow: UInt8 = 0xff
     /// Initial byte capacity: enough for ~120 typical samples without regrowing.
-    static let typicalByteCapacity = 192
+    public static let typicalByteCapacity = 192
+    /// Initial byte capacity of a head series' open chunk: the header and the first sample
+    /// (2 + up to 10 + 8 bytes) and a few more, so that a chunk that is young, or compresses
+    /// well, does not hold 192 bytes it may never use.
+    public static let openChunkByteCapacity = 32
 }

@@ -34,6 +34,9 @@ public final class Head: Appendable, Queryable, Sendable {
         public var walSegmentSize = 128 << 20
         /// Size at which a new `chunks_head` file is started (Prometheus: 128 MiB).
         public var headChunkFileSize = 128 << 20
+        /// Where new series' label strings are shared from (see `LabelInterner`); the head
+        /// forgets the strings of the series it removes.
+        public var labelInterner: LabelInterner = .shared
         /// Bytes of a log file replay reads at a time (see `WALReplayer.replay(file:windowSize:)`).
         var walReplayWindow = WALReplayer.windowSize
         public init() {}
@@ -151,6 +154,9 @@ public final class Head: Appendable, Queryable, Sendable {
                 let series = index.series[existing]!
                 return (series, use(series))
             }
+            // Label sets from the scraper arrive interned already and keep their storage.
+            var labels = labels
+            labels.intern(in: options.labelInterner)
             let series = MemSeries(ref: index.nextRef, labels: labels)
             index.nextRef += 1
             index.series[series.ref] = series
@@ -204,6 +210,10 @@ public final class Head: Appendable, Queryable, Sendable {
         }
         let gone = removeFromIndex(emptied.filter { $0.last == nil })
         let abandoned = removeAbandoned(neverFilled, floor: floor)
+        if gone + abandoned > 0 {
+            let live = index.withLock { $0.series.values.map(\.labels) }
+            options.labelInterner.collect(keeping: live)
+        }
         statistics.withLock {
             $0.seriesRemoved += gone + abandoned
             $0.chunks -= chunksRemoved + gone

@@ -19,7 +19,7 @@ final class MemSeries: Sendable {
     struct Chunks {
         var mapped: [MappedChunk] = []
         var closed: [XORChunk] = []
-        var open = XORChunk()
+        var open = XORChunk(byteCapacity: XORCodec.openChunkByteCapacity)
         var lastTimestamp: Timestamp = .min
         var lastValue: Double = 0
         /// `lastValue` is not decoded yet: the newest sample is the end of the last mapped chunk,
@@ -129,12 +129,15 @@ final class MemSeries: Sendable {
     /// an earlier failure left in memory, so the order on disk stays the series' order).
     private func closeOpenChunk(_ state: inout Chunks, _ store: HeadChunkStore?) {
         state.closed.append(state.open)
-        state.open = XORChunk()
-        guard let store, !state.keepInMemory else { return }
-        while let oldest = state.closed.first, let mapped = store.write(ref: ref, chunk: oldest) {
-            state.mapped.append(mapped)
-            state.closed.removeFirst()
+        state.open = XORChunk(byteCapacity: XORCodec.openChunkByteCapacity)
+        if let store, !state.keepInMemory {
+            while let oldest = state.closed.first, let mapped = store.write(ref: ref, chunk: oldest) {
+                state.mapped.append(mapped)
+                state.closed.removeFirst()
+            }
         }
+        // The chunk just closed, if it stays in memory, is complete: keep only its bytes.
+        if !state.closed.isEmpty { state.closed[state.closed.count - 1].shrinkToFit() }
     }
 
     /// The multiple of `range` at or below `t` (floor division, also for negative times).
@@ -167,7 +170,7 @@ final class MemSeries: Sendable {
                 state.lastValueUnknown = false
                 if let maxTime = state.open.maxTime, maxTime < mint {
                     state.sampleCount -= state.open.count
-                    state.open = XORChunk()
+                    state.open = XORChunk(byteCapacity: XORCodec.openChunkByteCapacity)
                     empty = true
                 } else if state.open.count == 0 && removed > 0 {
                     empty = true
@@ -204,13 +207,14 @@ final class MemSeries: Sendable {
             }
             state.mapped = []
             state.closed = []
-            state.open = XORChunk()
+            state.open = XORChunk(byteCapacity: XORCodec.openChunkByteCapacity)
             state.keepInMemory = true
             for (timestamp, value) in kept {
                 if state.open.count >= samplesPerChunk
                     || (state.open.count > 0 && Self.rangeStart(timestamp, chunkRange) != Self.rangeStart(state.open.minTime!, chunkRange)) {
+                    state.open.shrinkToFit()
                     state.closed.append(state.open)
-                    state.open = XORChunk()
+                    state.open = XORChunk(byteCapacity: XORCodec.openChunkByteCapacity)
                 }
                 state.open.append(timestamp, value)
             }

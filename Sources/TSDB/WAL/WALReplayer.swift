@@ -92,7 +92,9 @@ struct WALReplayer {
                 if let existing = index.byLabels[entry.labels] {
                     byRef[entry.ref] = index.series[existing]
                 } else {
-                    let series = MemSeries(ref: entry.ref, labels: entry.labels)
+                    var labels = entry.labels
+                    labels.intern(in: head.options.labelInterner)
+                    let series = MemSeries(ref: entry.ref, labels: labels)
                     if let found = mapped.removeValue(forKey: entry.ref), series.attach(found) {
                         attached.append(series)
                         covered.set(entry.ref, min: found[0].minTime, max: found[found.count - 1].maxTime)
@@ -100,8 +102,8 @@ struct WALReplayer {
                         report.mappedChunks += found.count
                     }
                     index.series[entry.ref] = series
-                    index.byLabels[entry.labels] = entry.ref
-                    index.postings.add(entry.ref, entry.labels)
+                    index.byLabels[labels] = entry.ref
+                    index.postings.add(entry.ref, labels)
                     byRef[entry.ref] = series
                     report.series += 1
                 }
