@@ -60,6 +60,32 @@ def load_harness(bench_dir):
     return sidebyside
 
 
+def run_and_write(H, args, name, run):
+    """Runs `run(H, args, workdir)` in a fresh work directory under --tmp, stopping every process the
+    harness started on exit or on SIGTERM/SIGINT (the directory is kept with --keep), then writes its
+    result, with the run's facts, as JSON to --out."""
+    def on_sig(signum, frame):
+        H.cleanup()
+        sys.exit(128 + signum)
+    signal.signal(signal.SIGTERM, on_sig)
+    signal.signal(signal.SIGINT, on_sig)
+    wd = tempfile.mkdtemp(prefix="bench-%s-" % name, dir=args.tmp)
+    H.log("workdir", wd)
+    try:
+        res = run(H, args, wd)
+    finally:
+        H.cleanup()
+        if not args.keep:
+            shutil.rmtree(wd, ignore_errors=True)
+    res.update({"benchmark": name, "argv": sys.argv, "nproc": os.cpu_count(),
+                "finished": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+                "loadavg_end": open("/proc/loadavg").read().split()[:3]})
+    os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
+    with open(args.out, "w") as f:
+        json.dump(res, f, indent=1)
+    H.log("wrote", args.out)
+
+
 SYNTH_PANELS = [
     ("rate_sum_by_status", 'sum by (status_code) (rate(http_requests_total[5m]))'),
     ("p95_histogram", 'histogram_quantile(0.95, sum by (le) (rate(http_request_duration_seconds_bucket[5m])))'),

@@ -23,17 +23,15 @@ import argparse
 import json
 import os
 import shutil
-import signal
 import subprocess
 import sys
-import tempfile
 import time
 import urllib.parse
 import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-from cardinality import default_bench_dir, load_harness  # noqa: E402
+from cardinality import default_bench_dir, load_harness, run_and_write  # noqa: E402
 
 QUERIES = [("rate_sum", 'sum(rate(http_requests_total[5m]))'),
            ("p95_histogram", 'histogram_quantile(0.95, sum by (le) (rate(http_request_duration_seconds_bucket[5m])))'),
@@ -268,26 +266,7 @@ def main():
         raise SystemExit("ember binary not executable: %s (use --ember-bin)" % args.ember_bin)
     H = load_harness(args.bench_dir)
 
-    def on_sig(signum, frame):
-        H.cleanup()
-        sys.exit(128 + signum)
-    signal.signal(signal.SIGTERM, on_sig)
-    signal.signal(signal.SIGINT, on_sig)
-    wd = tempfile.mkdtemp(prefix="bench-ret-", dir=args.tmp)
-    H.log("workdir", wd)
-    try:
-        res = run(H, args, wd)
-    finally:
-        H.cleanup()
-        if not args.keep:
-            shutil.rmtree(wd, ignore_errors=True)
-    res.update({"benchmark": "retention", "argv": sys.argv, "nproc": os.cpu_count(),
-                "finished": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-                "loadavg_end": open("/proc/loadavg").read().split()[:3]})
-    os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
-    with open(args.out, "w") as f:
-        json.dump(res, f, indent=1)
-    H.log("wrote", args.out)
+    run_and_write(H, args, "retention", run)
 
 
 if __name__ == "__main__":

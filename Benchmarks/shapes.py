@@ -26,16 +26,14 @@ import json
 import os
 import random
 import shutil
-import signal
 import sys
-import tempfile
 import time
 import urllib.parse
 import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-from cardinality import default_bench_dir, load_harness  # noqa: E402
+from cardinality import default_bench_dir, load_harness, run_and_write  # noqa: E402
 from retention import blocks_breakdown, dir_bytes, timed  # noqa: E402
 
 BLOCK_MS = 2 * 3600 * 1000
@@ -288,26 +286,7 @@ def main():
         raise SystemExit("--series, --samples and --step must be positive")
     H = load_harness(args.bench_dir)
 
-    def on_sig(signum, frame):
-        H.cleanup()
-        sys.exit(128 + signum)
-    signal.signal(signal.SIGTERM, on_sig)
-    signal.signal(signal.SIGINT, on_sig)
-    wd = tempfile.mkdtemp(prefix="bench-shapes-", dir=args.tmp)
-    H.log("workdir", wd)
-    try:
-        res = run(H, args, wd)
-    finally:
-        H.cleanup()
-        if not args.keep:
-            shutil.rmtree(wd, ignore_errors=True)
-    res.update({"benchmark": "shapes", "argv": sys.argv, "nproc": os.cpu_count(),
-                "finished": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-                "loadavg_end": open("/proc/loadavg").read().split()[:3]})
-    os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
-    with open(args.out, "w") as f:
-        json.dump(res, f, indent=1)
-    H.log("wrote", args.out)
+    run_and_write(H, args, "shapes", run)
 
 
 if __name__ == "__main__":
