@@ -19,23 +19,9 @@ public struct WALError: Error, Equatable, CustomStringConvertible {
 /// The few POSIX file operations the write-ahead log needs, with errors that name the path.
 enum WALFiles {
     static func read(_ path: String) throws(WALError) -> [UInt8] {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw .system("open", path) }
-        defer { close(fd) }
-        var info = stat()
-        guard fstat(fd, &info) == 0 else { throw .system("stat", path) }
-        let size = Int(info.st_size)
-        var failure: Int32 = 0
-        let bytes = [UInt8](unsafeUninitializedCapacity: size) { buffer, initialized in
-            while initialized < size {
-                let got = systemRead(fd, buffer.baseAddress! + initialized, size - initialized)
-                if got < 0 && errno == EINTR { continue }
-                if got <= 0 { failure = got < 0 ? errno : 0; break }
-                initialized += got
-            }
-        }
-        if failure != 0 { throw .system("read", path, failure) }
-        return bytes
+        let file = try WALFileReader(path)
+        defer { file.close() }
+        return try file.read(at: 0, count: file.size)
     }
 
     /// Names in `path`, sorted, without "." and "..".
@@ -187,14 +173,6 @@ struct WALFileReader {
 }
 
 // Free functions under other names, as `WALFiles` has members called read, truncate and rename.
-private func systemRead(_ fd: Int32, _ buffer: UnsafeMutableRawPointer, _ count: Int) -> Int {
-    #if canImport(Glibc)
-    Glibc.read(fd, buffer, count)
-    #else
-    Darwin.read(fd, buffer, count)
-    #endif
-}
-
 private func systemClose(_ fd: Int32) -> Int32 {
     #if canImport(Glibc)
     Glibc.close(fd)
