@@ -34,6 +34,7 @@ import urllib.request
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 from cardinality import default_bench_dir  # noqa: E402
+from restart import wait_ready  # noqa: E402
 
 PANELS = [
     ("rate_sum_by_status", 'sum by (status_code) (rate(http_requests_total[5m]))'),
@@ -53,20 +54,6 @@ def symbol_of(match):
 def get(url, timeout=60):
     with urllib.request.urlopen(url, timeout=timeout) as response:
         return response.status, response.read()
-
-
-def wait_ready(port, proc, limit=120):
-    began = time.monotonic()
-    while time.monotonic() - began < limit:
-        if proc.poll() is not None:
-            raise RuntimeError("ember exited with %s" % proc.returncode)
-        try:
-            if get("http://127.0.0.1:%d/-/ready" % port, timeout=2)[0] == 200:
-                return
-        except Exception:
-            pass
-        time.sleep(0.1)
-    raise RuntimeError("ember not ready within %ss" % limit)
 
 
 def cpu_seconds(pid):
@@ -147,7 +134,7 @@ def main():
                                   "--web.listen-address=127.0.0.1:%d" % port], stdout=subprocess.DEVNULL,
                                  stderr=subprocess.DEVNULL, start_new_session=True)
         procs.append(ember)
-        wait_ready(port, ember)
+        wait_ready(port, ember, 120)
         print("profile: ingesting %d series for %ds before profiling" % (args.series, args.warmup), flush=True)
         time.sleep(args.warmup)
         before = cpu_seconds(ember.pid)
