@@ -172,13 +172,16 @@ public final class Head: Appendable, Queryable, Sendable {
         index.withLock { index in refs.compactMap { index.series[$0] } }
     }
 
-    /// Takes `series` out of the index and the postings. Returns how many were there.
+    /// Takes out of the index and the postings the series of `series` for which `stillGone` holds,
+    /// checked under the index lock (which appends hold while they find and mark a series).
+    /// Returns how many were removed.
     @discardableResult
-    func removeFromIndex(_ series: [MemSeries]) -> Int {
-        index.withLock { index in
+    func removeFromIndex(_ series: [MemSeries], where stillGone: (MemSeries) -> Bool = { _ in true }) -> Int {
+        guard !series.isEmpty else { return 0 }
+        return index.withLock { index in
             var gone = Set<SeriesRef>()
             var labelSets: [Labels] = []
-            for one in series where index.series[one.ref] === one {
+            for one in series where index.series[one.ref] === one && stillGone(one) {
                 gone.insert(one.ref)
                 labelSets.append(one.labels)
                 index.series[one.ref] = nil
@@ -209,7 +212,8 @@ public final class Head: Appendable, Queryable, Sendable {
             if empty { emptied.append(series) } else if series.isAbandoned(floor: floor) { neverFilled.append(series) }
         }
         let gone = removeFromIndex(emptied.filter { $0.last == nil })
-        let abandoned = removeAbandoned(neverFilled, floor: floor)
+        // Still without a sample under the index lock: no append found and marked it meanwhile.
+        let abandoned = removeFromIndex(neverFilled) { $0.isAbandoned(floor: floor) }
         if gone + abandoned > 0 {
             let live = index.withLock { $0.series.values.map(\.labels) }
             options.labelInterner.collect(keeping: live)
@@ -229,24 +233,5 @@ public final class Head: Appendable, Queryable, Sendable {
             }
         }
         return emptied.count + abandoned
-    }
-
-    /// Takes out of the index the series of `candidates` still without a sample whose newest
-    /// append batch is no newer than `floor` (see `MemSeries.isAbandoned`), checked again under
-    /// the index lock, which appends hold while they find and mark a series.
-    private func removeAbandoned(_ candidates: [MemSeries], floor: UInt64) -> Int {
-        guard !candidates.isEmpty else { return 0 }
-        return index.withLock { index in
-            var gone = Set<SeriesRef>()
-            var labelSets: [Labels] = []
-            for one in candidates where index.series[one.ref] === one && one.isAbandoned(floor: floor) {
-                gone.insert(one.ref)
-                labelSets.append(one.labels)
-                index.series[one.ref] = nil
-                index.byLabels[one.labels] = nil
-            }
-            index.postings.remove(gone, labelSets)
-            return gone.count
-        }
     }
 }
