@@ -11,8 +11,10 @@ enum WALFrame {
     static let maxPayloadSize = 1 << 30
 
     /// The frame bytes of `record`.
-    static func encode(_ record: WALRecord) -> [UInt8] {
-        let payload = record.encode()
+    static func encode(_ record: WALRecord) -> [UInt8] { encode(payload: record.encode()) }
+
+    /// The frame of an encoded record payload (`WALRecord.encode()`).
+    static func encode(payload: [UInt8]) -> [UInt8] {
         let compressed = LZ4.compress(payload)
         var frame: [UInt8] = []
         frame.reserveCapacity(headerSize + compressed.count)

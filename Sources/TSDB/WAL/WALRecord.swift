@@ -49,17 +49,10 @@ enum WALRecord: Equatable, Sendable {
         var out: [UInt8] = []
         switch self {
         case let .series(entries):
-            out.reserveCapacity(1 + entries.count * 64)
-            out.append(Self.seriesType)
-            out.appendUvarint(UInt64(entries.count))
-            for entry in entries {
-                out.appendUvarint(entry.ref)
-                out.appendUvarint(UInt64(entry.labels.count))
-                for label in entry.labels {
-                    out.appendString(label.name)
-                    out.appendString(label.value)
-                }
-            }
+            var encoded: [UInt8] = []
+            encoded.reserveCapacity(entries.count * 64)
+            for entry in entries { Self.appendSeriesEntry(entry.ref, entry.labels, to: &encoded) }
+            return Self.seriesPayload(count: entries.count, entries: encoded)
         case let .samples(samples):
             return Self.encodeSamples(samples)
         case let .deletes(deletions):
@@ -71,6 +64,27 @@ enum WALRecord: Equatable, Sendable {
                 out.appendVarint(deletion.maxt)
             }
         }
+        return out
+    }
+
+    /// Appends one entry of a series record (reference, label count, names and values), without
+    /// the record's type and entry count: see `seriesPayload`.
+    static func appendSeriesEntry(_ ref: SeriesRef, _ labels: Labels, to out: inout [UInt8]) {
+        out.appendUvarint(ref)
+        out.appendUvarint(UInt64(labels.count))
+        for label in labels {
+            out.appendString(label.name)
+            out.appendString(label.value)
+        }
+    }
+
+    /// The payload of a series record of `count` entries encoded by `appendSeriesEntry`.
+    static func seriesPayload(count: Int, entries: [UInt8]) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(entries.count + 11)
+        out.append(seriesType)
+        out.appendUvarint(UInt64(count))
+        out.append(contentsOf: entries)
         return out
     }
 

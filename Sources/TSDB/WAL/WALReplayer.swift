@@ -86,15 +86,16 @@ struct WALReplayer {
     }
 
     private mutating func addSeries(_ entries: [WALRecord.SeriesEntry]) {
+        let symbols = head.symbols
         head.index.withLock { index in
             for entry in entries {
                 if byRef[entry.ref] != nil { continue }
-                if let existing = index.byLabels[entry.labels] {
+                if let known = symbols.find(entry.labels), let existing = index.byLabels[known] {
                     byRef[entry.ref] = index.series[existing]
                 } else {
-                    var labels = entry.labels
-                    labels.intern(in: head.options.labelInterner)
-                    let series = MemSeries(ref: entry.ref, labels: labels)
+                    let labels = entry.labels
+                    let ids = symbols.retain(labels)
+                    let series = MemSeries(ref: entry.ref, labelIDs: ids)
                     if let found = mapped.removeValue(forKey: entry.ref), series.attach(found) {
                         attached.append(series)
                         covered.set(entry.ref, min: found[0].minTime, max: found[found.count - 1].maxTime)
@@ -102,7 +103,7 @@ struct WALReplayer {
                         report.mappedChunks += found.count
                     }
                     index.series[entry.ref] = series
-                    index.byLabels[labels] = entry.ref
+                    index.byLabels[ids] = entry.ref
                     index.postings.add(entry.ref, labels)
                     byRef[entry.ref] = series
                     report.series += 1

@@ -32,7 +32,7 @@ final class WriteAheadLog: Sendable {
         var file: AppendOnlyFile?
         /// The number of `file`, or of the next segment to create when `file` is nil.
         var segment: Int
-        var pendingSeries: [WALRecord.SeriesEntry] = []
+        var pendingSeries = PendingSeries()
         /// Sample time ranges of the segments on disk, by number (series-only segments absent).
         var ranges: [Int: SampleRange]
         /// Numbers of the segments on disk, ascending.
@@ -72,7 +72,7 @@ final class WriteAheadLog: Sendable {
     func path(ofSegment number: Int) -> String { directory + "/" + Self.segmentName(number) }
 
     func logSeries(_ ref: SeriesRef, _ labels: Labels) {
-        state.withLock { $0.pendingSeries.append(.init(ref: ref, labels: labels)) }
+        state.withLock { $0.pendingSeries.add(ref, labels) }
     }
 
     func commit(_ samples: [WALSample], apply: () -> Void) throws(WALError) {
@@ -91,10 +91,10 @@ final class WriteAheadLog: Sendable {
                 throw WALError("write-ahead log \(directory) is \(state.isClosed ? "closed" : "still being replayed")")
             }
             // Without new series the samples frame is written as it is, not copied.
-            let bytes = state.pendingSeries.isEmpty ? samplesFrame : WALFrame.encode(.series(state.pendingSeries)) + samplesFrame
+            let bytes = state.pendingSeries.isEmpty ? samplesFrame : state.pendingSeries.frame() + samplesFrame
             if !bytes.isEmpty {
                 try write(bytes, &state)
-                state.pendingSeries = []
+                state.pendingSeries = PendingSeries()
                 if let range {
                     if state.ranges[state.segment] == nil { state.ranges[state.segment] = range }
                     else { state.ranges[state.segment]!.widen(range) }
@@ -111,10 +111,10 @@ final class WriteAheadLog: Sendable {
             guard state.isWritable, !state.isClosed else {
                 throw WALError("write-ahead log \(directory) is \(state.isClosed ? "closed" : "still being replayed")")
             }
-            var bytes = state.pendingSeries.isEmpty ? [] : WALFrame.encode(.series(state.pendingSeries))
+            var bytes = state.pendingSeries.isEmpty ? [] : state.pendingSeries.frame()
             bytes += WALFrame.encode(record)
             try write(bytes, &state)
-            state.pendingSeries = []
+            state.pendingSeries = PendingSeries()
             apply()
         }
     }
@@ -152,8 +152,8 @@ final class WriteAheadLog: Sendable {
         try state.withLock { (state: inout State) throws(WALError) in
             guard state.isWritable, !state.isClosed else { state.isClosed = true; return }
             if !state.pendingSeries.isEmpty {
-                try write(WALFrame.encode(.series(state.pendingSeries)), &state)
-                state.pendingSeries = []
+                try write(state.pendingSeries.frame(), &state)
+                state.pendingSeries = PendingSeries()
             }
             try state.file?.sync()
             state.file = nil
@@ -190,4 +190,21 @@ final class WriteAheadLog: Sendable {
     }
 
     var segmentNumbers: [Int] { state.withLock { $0.segments } }
+}
+
+/// Series records waiting for the next write, encoded as each series is logged, so that a scrape
+/// creating thousands of series does not keep their label sets alive until its commit.
+struct PendingSeries {
+    private(set) var count = 0
+    private var entries: [UInt8] = []
+
+    var isEmpty: Bool { count == 0 }
+
+    mutating func add(_ ref: SeriesRef, _ labels: Labels) {
+        WALRecord.appendSeriesEntry(ref, labels, to: &entries)
+        count += 1
+    }
+
+    /// The series record of every entry added, framed for the log.
+    func frame() -> [UInt8] { WALFrame.encode(payload: WALRecord.seriesPayload(count: count, entries: entries)) }
 }
