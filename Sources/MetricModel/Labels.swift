@@ -54,28 +54,6 @@ public struct Labels: Hashable, Sendable, Comparable, RandomAccessCollection, Cu
     public var endIndex: Int { pairs.endIndex }
     public subscript(position: Int) -> Label { pairs[position] }
 
-    /// Replaces every name and value that has a heap copy by `interner`'s copy (equal content),
-    /// in place when this label set's storage is not shared. Leaves the storage alone when every
-    /// string already is the table's copy, so label sets that share storage keep sharing it.
-    public mutating func intern(in interner: LabelInterner = .shared) {
-        // Find the first pair to replace without mutating: the optimizer may make the storage
-        // unique (copy it) ahead of a loop that can write, even when no write happens.
-        var first = 0
-        while first < pairs.count {
-            let pair = pairs[first]
-            if !LabelInterner.sameStorage(interner.intern(pair.name), pair.name)
-                || !LabelInterner.sameStorage(interner.intern(pair.value), pair.value) { break }
-            first += 1
-        }
-        guard first < pairs.count else { return }
-        for index in first..<pairs.count {
-            let pair = pairs[index]
-            let name = interner.intern(pair.name), value = interner.intern(pair.value)
-            if !LabelInterner.sameStorage(name, pair.name) { pairs[index].name = name }
-            if !LabelInterner.sameStorage(value, pair.value) { pairs[index].value = value }
-        }
-    }
-
     /// The value of `name`, or nil when absent.
     public subscript(name: String) -> String? {
         var low = 0, high = pairs.count

@@ -115,7 +115,7 @@ public struct RemoteWriteReceiver: Sendable {
     static func status(of error: AppendError) -> Int {
         switch error {
         case .outOfOrder, .duplicateSampleForTimestamp, .outOfBounds: return 400
-        case .invalidLabels, .storage: return 500
+        case .invalidLabels, .storage, .unknownReference: return 500
         }
     }
 

@@ -6,8 +6,9 @@ import Storage
 ///
 /// Contract: the body is parsed and every sample appended in one batch. New series get the
 /// target's labels (see `mergeTargetLabels`) and then `metric_relabel_configs`; the result —
-/// labels or "dropped" — is cached by the series' raw bytes, so a cache hit does no label work and
-/// allocates nothing. Rejected samples (out of order, duplicate timestamp, a series repeated within
+/// "dropped" or the storage's reference — is cached by the series' raw bytes, so a cache hit
+/// appends by reference: no label work, no allocation. When the storage no longer knows a
+/// reference (it garbage-collected the series), the labels are built again from the line. Rejected samples (out of order, duplicate timestamp, a series repeated within
 /// the body) are counted, not fatal, as in Prometheus. A malformed body (`line N: ...`), a series
 /// over a label limit, or more samples than `sample_limit` fail the whole scrape: nothing of it is
 /// committed and every series of the previous scrape gets a staleness marker, as after a failed
@@ -130,11 +131,11 @@ struct ScrapeAppender {
             }
             outcome.samplesScraped += 1
             let bytes = parser.seriesBytes
-            let hash = ScrapeCache.hash(bytes)
+            let key = ScrapeCache.key(bytes)
             let explicit = target.honorTimestamps ? parser.timestamp : nil
             let t = explicit ?? timestamp
-            if let hit = cache.lookup(bytes, hash: hash) {
-                guard let labels = cache.entries[hit.index].labels else { continue }
+            if let hit = cache.lookup(key) {
+                if cache.entries[hit.index].dropped { continue }
                 outcome.samplesPostRelabeling += 1
                 if limits.sampleLimit > 0 && outcome.samplesPostRelabeling > limits.sampleLimit { continue }
                 if hit.seenBefore && explicit == nil {
@@ -142,23 +143,29 @@ struct ScrapeAppender {
                     continue
                 }
                 let cachedRef = cache.entries[hit.index].ref
-                let ref = try Self.appendCounting(appender, cachedRef, labels, t, parser.value, &outcome)
-                if ref != cachedRef && ref != 0 { cache.setRef(ref, at: hit.index) }
+                if cachedRef != 0, try Self.appendCounting(appender, cachedRef, .empty, t, parser.value, &outcome) != nil {
+                    continue
+                }
+                // The storage has no reference for the series (yet, or any more): by labels.
+                let scraped: Labels
+                do { scraped = try parser.labels() } catch { throw .parse(error.description) }
+                guard let labels = metricRelabeler.process(mergeTargetLabels(scraped)) else { continue }
+                if let ref = try Self.appendCounting(appender, 0, labels, t, parser.value, &outcome), ref != 0 {
+                    cache.setRef(ref, at: hit.index)
+                }
             } else {
                 let scraped: Labels
                 do { scraped = try parser.labels() } catch { throw .parse(error.description) }
-                guard var labels = metricRelabeler.process(mergeTargetLabels(scraped)) else {
-                    cache.insert(bytes, hash: hash, ref: 0, labels: nil)
+                guard let labels = metricRelabeler.process(mergeTargetLabels(scraped)) else {
+                    cache.insert(key, ref: 0, dropped: true)
                     continue
                 }
                 guard labels.metricName != nil else { throw .parse("missing metric name (__name__ label)") }
                 if let problem = Self.limitProblem(labels, limits) { throw .limit(problem) }
                 outcome.samplesPostRelabeling += 1
                 if limits.sampleLimit > 0 && outcome.samplesPostRelabeling > limits.sampleLimit { continue }
-                // One heap copy of each label string for all series, shared with the storage.
-                labels.intern()
-                let ref = try Self.appendCounting(appender, 0, labels, t, parser.value, &outcome)
-                cache.insert(bytes, hash: hash, ref: ref, labels: labels,
+                let ref = try Self.appendCounting(appender, 0, labels, t, parser.value, &outcome) ?? 0
+                cache.insert(key, ref: ref, dropped: false,
                              tracksStaleness: explicit == nil || trackTimestampsStaleness)
                 outcome.seriesAdded += 1
             }
@@ -180,15 +187,21 @@ struct ScrapeAppender {
     }
 
     private func appendStaleMarkers(_ appender: any Appender, timestamp: Timestamp) {
-        for entry in cache.disappeared() {
-            _ = try? appender.append(entry.ref, entry.labels, timestamp, .staleMarker)
+        // A series the storage no longer knows (garbage-collected: it had no sample for a whole
+        // head truncation interval, far longer than the lookback) needs no marker.
+        for ref in cache.disappeared() where ref != 0 {
+            _ = try? appender.append(ref, .empty, timestamp, .staleMarker)
         }
     }
 
+    /// Appends one sample, counting the rejections Prometheus counts. Returns the series' reference,
+    /// or nil when appended by reference alone and the storage no longer has that series.
     private static func appendCounting(_ appender: any Appender, _ ref: SeriesRef, _ labels: Labels, _ t: Timestamp,
-                                _ v: Double, _ outcome: inout Outcome) throws(ScrapeError) -> SeriesRef {
+                                _ v: Double, _ outcome: inout Outcome) throws(ScrapeError) -> SeriesRef? {
         do {
             return try appender.append(ref, labels, t, v)
+        } catch .unknownReference {
+            return nil
         } catch .outOfOrder {
             outcome.outOfOrder += 1
         } catch .duplicateSampleForTimestamp {

@@ -1,33 +1,39 @@
 import MetricModel
-#if canImport(Glibc)
-import Glibc
-#endif
 import Storage
 
-/// Remembers, per target, what each raw exposition series text resolved to last time: its final
-/// labels (after target labels and metric relabeling, or "dropped") and its storage reference. A
-/// steady-state scrape then appends without parsing labels, relabeling, hashing label sets or
-/// looking anything up in the storage's index.
+/// Remembers, per target, what each raw exposition series text resolved to last time: whether
+/// metric relabeling dropped it, and its storage reference. A steady-state scrape then appends by
+/// reference, without parsing labels, relabeling, hashing label sets or looking anything up in
+/// the storage's index. Neither the text nor the final labels are kept (the storage holds the
+/// labels; a scrape that needs them again has the line in hand).
 ///
-/// Contract: keyed by the exact series bytes (name and label block as the target wrote them).
+/// Contract: keyed by a 128-bit hash of the exact series bytes (name and label block as the
+/// target wrote them; `Key`), not the bytes themselves, which would be most of the cache's
+/// memory. Two different series texts are taken for one only if both 64-bit halves of their
+/// hashes agree: for the 25 000 series of a large target, about 10^-30 per scrape.
 /// Entries not seen for `maxAge` scrapes are dropped. Each entry records the scrape iteration that
 /// last saw it, which is how disappeared series are found for staleness markers and how a series
 /// repeated within one scrape is detected. A hit mutates the entry in place and hands back its
 /// position (`Hit.index`, valid until the next `insert` or `evictOld`): no allocation, no copy.
-/// The keys' bytes live back to back in one array (`keys`), not one array per entry, which would
-/// cost an array header and an allocation per series.
+/// Entries (40 bytes each) grow by an eighth at a time, not by doubling, so at most an eighth of
+/// the array is spare room. Iterations are counted in 32 bits in the entries: they wrap after
+/// 2^31 scrapes, 68 years at one scrape a second.
 struct ScrapeCache {
+    /// A series text's identity: two 64-bit hashes of its bytes (`ScrapeCache.key(_:)`). `slot`
+    /// picks the place in the table, `check` tells apart texts whose `slot` hashes collide.
+    struct Key: Equatable {
+        var slot: UInt64
+        var check: UInt64
+    }
+
     struct Entry {
-        /// Where the key's bytes are in `keys`.
-        var keyStart: UInt32
-        var keyLength: UInt32
-        var hash: UInt64
+        var key: Key
         var ref: SeriesRef
-        /// Nil when metric relabeling dropped the series.
-        var labels: Labels?
-        var lastSeen: Int
+        var lastSeen: Int32
         /// The iteration that saw it before `lastSeen` (to undo a failed scrape's sightings).
-        var previousSeen: Int
+        var previousSeen: Int32
+        /// Metric relabeling dropped the series.
+        var dropped: Bool
         /// False for samples with an explicit timestamp: they get no staleness markers.
         var tracksStaleness: Bool
     }
@@ -39,14 +45,13 @@ struct ScrapeCache {
     }
 
     // Entries live in one array; `slots` is an open-addressing table (linear probing, at most
-    // half full, power-of-two size) of entry positions, -1 for empty. Probing compares the
-    // stored hash before the bytes, so a miss rarely touches the bytes at all.
+    // half full, power-of-two size) of entry positions, -1 for empty.
     private(set) var entries: [Entry] = []
-    /// Every entry's key bytes, in entry order (compacted by `evictOld`).
-    private var keys: [UInt8] = []
     private var slots: [Int32] = Array(repeating: -1, count: 16)
     private(set) var iteration = 0
     let maxAge = 10
+    /// `iteration` as the entries store it.
+    private var seenMark: Int32 { Int32(truncatingIfNeeded: iteration) }
 
     /// The entry `lookup` tries before probing: the one after the last hit or insert.
     private var guess = 0
@@ -59,42 +64,36 @@ struct ScrapeCache {
 
     subscript(index: Int) -> Entry { entries[index] }
 
-    /// The key bytes of the entry at `index`.
-    func key(at index: Int) -> ArraySlice<UInt8> {
-        // The two fields only: copying the whole entry would retain and release its labels.
-        let start = Int(entries[index].keyStart)
-        return keys[start..<start + Int(entries[index].keyLength)]
-    }
-
-    private func find(_ bytes: ArraySlice<UInt8>, hash: UInt64) -> Int? {
+    private func find(_ key: Key) -> Int? {
         slots.withUnsafeBufferPointer { slots in
             let mask = slots.count - 1
-            var slot = Int(truncatingIfNeeded: hash) & mask
+            var slot = Int(truncatingIfNeeded: key.slot) & mask
             while true {
                 let index = Int(slots[slot])
                 if index < 0 { return nil }
-                if entries[index].hash == hash && Self.same(key(at: index), bytes) { return index }
+                if entries[index].key == key { return index }
                 slot = (slot + 1) & mask
             }
         }
     }
 
-    /// Finds the entry for `bytes` and marks it seen in this iteration. Targets write their
+    /// Finds the entry for `key` and marks it seen in this iteration. Targets write their
     /// series in the same order every time, so the entry after the previous hit is tried first:
     /// a steady-state scrape then walks the entries in order instead of probing the table.
-    mutating func lookup(_ bytes: ArraySlice<UInt8>, hash: UInt64) -> Hit? {
+    mutating func lookup(_ key: Key) -> Hit? {
         let index: Int
-        if guess < entries.count && entries[guess].hash == hash && Self.same(key(at: guess), bytes) {
+        if guess < entries.count && entries[guess].key == key {
             index = guess
         } else {
-            guard let found = find(bytes, hash: hash) else { return nil }
+            guard let found = find(key) else { return nil }
             index = found
         }
         guess = index + 1
-        let seenBefore = entries[index].lastSeen == iteration
+        let mark = seenMark
+        let seenBefore = entries[index].lastSeen == mark
         if !seenBefore {
             entries[index].previousSeen = entries[index].lastSeen
-            entries[index].lastSeen = iteration
+            entries[index].lastSeen = mark
         }
         return Hit(index: index, seenBefore: seenBefore)
     }
@@ -102,15 +101,15 @@ struct ScrapeCache {
     /// Sets the storage reference of the entry at `index` (from a `Hit`).
     mutating func setRef(_ ref: SeriesRef, at index: Int) { entries[index].ref = ref }
 
-    mutating func update(_ bytes: ArraySlice<UInt8>, hash: UInt64, ref: SeriesRef) {
-        if let index = find(bytes, hash: hash) { entries[index].ref = ref }
+    mutating func update(_ key: Key, ref: SeriesRef) {
+        if let index = find(key) { entries[index].ref = ref }
     }
 
-    mutating func insert(_ bytes: ArraySlice<UInt8>, hash: UInt64, ref: SeriesRef, labels: Labels?, tracksStaleness: Bool = true) {
-        precondition(keys.count + bytes.count <= Int(UInt32.max), "scrape cache keys exceed 4 GiB for one target")
-        entries.append(Entry(keyStart: UInt32(keys.count), keyLength: UInt32(bytes.count), hash: hash, ref: ref,
-                             labels: labels, lastSeen: iteration, previousSeen: .min, tracksStaleness: tracksStaleness))
-        keys.append(contentsOf: bytes)
+    mutating func insert(_ key: Key, ref: SeriesRef, dropped: Bool, tracksStaleness: Bool = true) {
+        let needed = entries.count + 1
+        if needed > entries.capacity { entries.reserveCapacity(Swift.max(needed, entries.count + entries.count / 8 + 64)) }
+        entries.append(Entry(key: key, ref: ref, lastSeen: seenMark, previousSeen: .min, dropped: dropped,
+                             tracksStaleness: tracksStaleness))
         guess = entries.count
         if entries.count * 2 > slots.count {
             rebuildSlots()
@@ -121,7 +120,7 @@ struct ScrapeCache {
 
     private mutating func place(_ index: Int) {
         let mask = slots.count - 1
-        var slot = Int(truncatingIfNeeded: entries[index].hash) & mask
+        var slot = Int(truncatingIfNeeded: entries[index].key.slot) & mask
         while slots[slot] >= 0 { slot = (slot + 1) & mask }
         slots[slot] = Int32(index)
     }
@@ -140,50 +139,48 @@ struct ScrapeCache {
 
     /// Undoes this iteration's sightings: a failed scrape counts as having seen nothing.
     mutating func undoIteration() {
-        for index in entries.indices where entries[index].lastSeen == iteration {
+        let mark = seenMark
+        for index in entries.indices where entries[index].lastSeen == mark {
             entries[index].lastSeen = entries[index].previousSeen
         }
     }
 
-    /// Series (not dropped ones) seen in the previous iteration but not in this one: series that
-    /// disappeared and need a staleness marker.
-    func disappeared() -> [(ref: SeriesRef, labels: Labels)] {
-        var out: [(ref: SeriesRef, labels: Labels)] = []
-        for entry in entries where entry.lastSeen == iteration - 1 && entry.tracksStaleness {
-            if let labels = entry.labels { out.append((entry.ref, labels)) }
+    /// The references of series (not dropped ones) seen in the previous iteration but not in
+    /// this one: series that disappeared and need a staleness marker.
+    func disappeared() -> [SeriesRef] {
+        var out: [SeriesRef] = []
+        let previous = Int32(truncatingIfNeeded: iteration - 1)
+        for entry in entries where entry.lastSeen == previous && entry.tracksStaleness && !entry.dropped {
+            out.append(entry.ref)
         }
         return out
     }
 
     /// Drops entries unseen for `maxAge` iterations (and rebuilds the table when any go).
     mutating func evictOld() {
-        let oldest = iteration - maxAge
+        let oldest = Int32(truncatingIfNeeded: iteration - maxAge)
         guard entries.contains(where: { $0.lastSeen <= oldest }) else { return }
         entries.removeAll { $0.lastSeen <= oldest }
-        var kept: [UInt8] = []
-        kept.reserveCapacity(entries.reduce(0) { $0 + Int($1.keyLength) })
-        for index in entries.indices {
-            let start = Int(entries[index].keyStart)
-            kept.append(contentsOf: keys[start..<start + Int(entries[index].keyLength)])
-            entries[index].keyStart = UInt32(kept.count - Int(entries[index].keyLength))
-        }
-        keys = kept
         rebuildSlots()
     }
 
     var count: Int { entries.count }
 
-    /// The cache key's hash: eight bytes per step (a multiply-xorshift mix), then a final
-    /// avalanche, so that the low bits that pick a slot depend on every byte.
-    static func hash(_ bytes: ArraySlice<UInt8>) -> UInt64 {
+    /// The cache key of a series text: two hashes computed in one pass, eight bytes per step, each
+    /// a multiply-xorshift mix with its own seed and multiplier and a final avalanche, so that
+    /// the low bits that pick a slot depend on every byte.
+    static func key(_ bytes: ArraySlice<UInt8>) -> Key {
         bytes.withUnsafeBytes { buffer in
             let count = buffer.count
-            var hash: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ UInt64(count)
+            var a: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ UInt64(count)
+            var b: UInt64 = 0xC2B2_AE3D_27D4_EB4F &+ UInt64(count)
             var offset = 0
             while offset + 8 <= count {
                 let word = UInt64(littleEndian: buffer.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
-                hash = (hash ^ word) &* 0xBF58_476D_1CE4_E5B9
-                hash ^= hash >> 31
+                a = (a ^ word) &* 0xBF58_476D_1CE4_E5B9
+                a ^= a >> 31
+                b = (b ^ word) &* 0xD6E8_FEB8_6659_FD93
+                b ^= b >> 29
                 offset += 8
             }
             if offset < count {
@@ -194,11 +191,14 @@ struct ScrapeCache {
                     shift += 8
                     offset += 1
                 }
-                hash = (hash ^ word) &* 0xBF58_476D_1CE4_E5B9
-                hash ^= hash >> 31
+                a = (a ^ word) &* 0xBF58_476D_1CE4_E5B9
+                a ^= a >> 31
+                b = (b ^ word) &* 0xD6E8_FEB8_6659_FD93
+                b ^= b >> 29
             }
-            hash = (hash ^ (hash >> 33)) &* 0x94D0_49BB_1331_11EB
-            return hash ^ (hash >> 29)
+            a = (a ^ (a >> 33)) &* 0x94D0_49BB_1331_11EB
+            b = (b ^ (b >> 32)) &* 0xFF51_AFD7_ED55_8CCD
+            return Key(slot: a ^ (a >> 29), check: b ^ (b >> 33))
         }
     }
 
@@ -211,15 +211,5 @@ struct ScrapeCache {
             hash &*= 0x0000_0100_0000_01b3
         }
         return hash
-    }
-
-    /// Byte equality of a stored key and a slice of the scrape body, with `memcmp`.
-    static func same(_ stored: ArraySlice<UInt8>, _ bytes: ArraySlice<UInt8>) -> Bool {
-        guard stored.count == bytes.count else { return false }
-        return stored.withUnsafeBufferPointer { a in
-            bytes.withUnsafeBufferPointer { b in
-                a.count == 0 || memcmp(a.baseAddress!, b.baseAddress!, a.count) == 0
-            }
-        }
     }
 }

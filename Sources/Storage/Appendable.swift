@@ -2,8 +2,9 @@ import MetricModel
 
 /// An opaque handle to a series inside one storage, returned by `Appender.append` so that callers
 /// (the scrape cache) can append the same series again without hashing or looking up its labels.
-/// Zero means "unknown". A stale reference (the series was garbage-collected) is harmless: the
-/// storage falls back to the labels passed alongside it.
+/// Zero means "unknown". `Appender.append` with empty labels appends by reference alone and
+/// throws `AppendError.unknownReference` when the series is gone (garbage-collected); the caller
+/// then appends again with the labels.
 public typealias SeriesRef = UInt64
 
 /// Why a sample was not accepted.
@@ -18,6 +19,8 @@ public enum AppendError: Error, Equatable, Sendable, CustomStringConvertible {
     case invalidLabels(String)
     /// The storage refused the write (disk full, closed, ...).
     case storage(String)
+    /// Appended by reference alone (empty labels), and the storage has no series by that reference.
+    case unknownReference
 
     public var description: String {
         switch self {
@@ -26,6 +29,7 @@ public enum AppendError: Error, Equatable, Sendable, CustomStringConvertible {
         case .outOfBounds: return "out of bounds"
         case let .invalidLabels(why): return "invalid labels: \(why)"
         case let .storage(why): return why
+        case .unknownReference: return "unknown series reference"
         }
     }
 }
@@ -42,7 +46,9 @@ public protocol Appendable: Sendable {
 ///
 /// Contract: `append` validates the sample against what is committed (out-of-order, duplicate) and
 /// against earlier samples of the same batch, throws `AppendError` for a rejected sample (the batch
-/// stays usable), and returns the series' reference. `commit` makes every accepted sample of the
+/// stays usable), and returns the series' reference (0 when the storage has none yet). With
+/// non-empty labels the labels name the series and `ref` is only a hint; with empty labels `ref`
+/// alone names it (`.unknownReference` when the storage has no such series). `commit` makes every accepted sample of the
 /// batch visible at once; `rollback` drops them. After either, the appender must not be used again.
 public protocol Appender: AnyObject {
     @discardableResult

@@ -44,23 +44,35 @@ final class MemoryAppender: Appender {
     init(storage: MemoryStorage) { self.storage = storage }
 
     func append(_ ref: SeriesRef, _ labels: Labels, _ timestamp: Timestamp, _ value: Double) throws(AppendError) -> SeriesRef {
-        guard !labels.isEmpty else { throw .invalidLabels("empty label set") }
-        let last: (Timestamp, Double)? = pendingLast[labels] ?? storage.state.withLock { state in
-            guard let ref = state.refs[labels] else { return nil }
-            let series = state.series[Int(ref) - 1]
-            guard let t = series.timestamps.last else { return nil }
-            return (t, series.values.last!)
+        var labels = labels
+        if labels.isEmpty {
+            guard ref != 0 else { throw .invalidLabels("empty label set") }
+            guard let known = storage.state.withLock({ state in
+                Int(ref) <= state.series.count ? state.series[Int(ref) - 1].labels : nil
+            }) else { throw .unknownReference }
+            labels = known
         }
-        if let (t, v) = last {
+        // A new series gets its reference now (queries skip series without samples).
+        let (stored, committedLast) = storage.state.withLock { [labels] state -> (SeriesRef, (Timestamp, Double)?) in
+            guard let ref = state.refs[labels] else {
+                state.series.append(MemoryStorage.StoredSeries(labels: labels))
+                state.refs[labels] = SeriesRef(state.series.count)
+                return (SeriesRef(state.series.count), nil)
+            }
+            let series = state.series[Int(ref) - 1]
+            guard let t = series.timestamps.last else { return (ref, nil) }
+            return (ref, (t, series.values.last!))
+        }
+        if let (t, v) = pendingLast[labels] ?? committedLast {
             if timestamp < t { throw .outOfOrder }
             if timestamp == t {
                 if v.bitPattern != value.bitPattern { throw .duplicateSampleForTimestamp }
-                return ref
+                return stored
             }
         }
         pending.append((labels, timestamp, value))
         pendingLast[labels] = (timestamp, value)
-        return ref
+        return stored
     }
 
     func commit() throws(AppendError) {

@@ -39,7 +39,7 @@ import Testing
 
     static func memSeries(_ head: Head, _ s: Int) throws -> MemSeries {
         let labels = metric("m", ["s": "\(s)"])
-        return try #require(head.index.withLock { index in index.byLabels[labels].flatMap { index.series[$0] } })
+        return try #require(head.series(labeled: labels))
     }
 
     @Test func closedChunksGoToFilesAndReadBackBitExactly() throws {

@@ -4,7 +4,7 @@ import Testing
 @testable import TSDB
 
 @Suite struct SeriesTableTests {
-    func series(_ ref: SeriesRef) -> MemSeries { MemSeries(ref: ref, labels: Labels(["__name__": "m", "i": "\(ref)"])) }
+    func series(_ ref: SeriesRef) -> MemSeries { MemSeries(ref: ref, labelIDs: SeriesLabels(ids: [0, UInt32(truncatingIfNeeded: ref)])) }
 
     @Test func behavesLikeADictionaryAcrossPagesAndSparseReferences() {
         var table = SeriesTable()

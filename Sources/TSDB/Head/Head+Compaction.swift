@@ -40,19 +40,19 @@ extension Head {
     /// chunk straddling an edge has its in-range samples re-encoded.
     public func blockSeries(mint: Timestamp, maxt: Timestamp) -> HeadBlockSeries {
         let all = index.withLock { Array($0.series.values) }
-        var picked = all.filter { series in
+        let picked = all.filter { series in
             series.chunks.withLock { state in
                 guard let lo = state.minTime, let hi = state.maxTime else { return false }
                 return lo < maxt && hi >= mint
             }
         }
-        picked.sort { $0.labels < $1.labels }
-        return HeadBlockSeries(series: picked, mint: mint, maxt: maxt)
+        return HeadBlockSeries(head: self, series: sortedByLabelsDirectly(picked), mint: mint, maxt: maxt)
     }
 }
 
 /// The lazily read block series of a head range (see `Head.blockSeries(mint:maxt:)`).
 public struct HeadBlockSeries: Sequence {
+    let head: Head
     let series: [MemSeries]
     let mint: Timestamp
     let maxt: Timestamp
@@ -67,7 +67,7 @@ public struct HeadBlockSeries: Sequence {
                 let one = series[index]
                 index += 1
                 let chunks = Self.chunks(of: one, mint: mint, maxt: maxt)
-                if !chunks.isEmpty { return BlockSeries(labels: one.labels, chunks: chunks) }
+                if !chunks.isEmpty { return BlockSeries(labels: head.labels(of: one), chunks: chunks) }
             }
             return nil
         }

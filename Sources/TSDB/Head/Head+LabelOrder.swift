@@ -27,19 +27,19 @@ extension Head {
             // Ranks are an array by reference: worth it only while references are dense.
             let dense = nextRef <= SeriesRef(4 * total + 1024) && total < Int(Int32.max)
             guard dense, series.count * Self.rankingFraction >= total else {
-                return series.sorted { $0.labels < $1.labels }
+                return sortedByLabelsDirectly(series)
             }
             ranking = rankAllSeries()
         }
         guard let ranking, ranking.version == version else {
-            return series.sorted { $0.labels < $1.labels }
+            return sortedByLabelsDirectly(series)
         }
         var keyed: [(rank: Int32, position: Int32)] = []
         keyed.reserveCapacity(series.count)
         for (position, one) in series.enumerated() {
             let ref = Int(one.ref)
             guard ref < ranking.ranks.count, ranking.ranks[ref] >= 0 else {
-                return series.sorted { $0.labels < $1.labels }
+                return sortedByLabelsDirectly(series)
             }
             keyed.append((ranking.ranks[ref], Int32(position)))
         }
@@ -52,7 +52,7 @@ extension Head {
         let (all, version, nextRef) = index.withLock { index in
             (Array(index.series.values), index.postings.version, index.nextRef)
         }
-        let ordered = all.sorted { $0.labels < $1.labels }
+        let ordered = sortedByLabelsDirectly(all)
         var ranks = [Int32](repeating: -1, count: Int(nextRef))
         for (rank, one) in ordered.enumerated() where Int(one.ref) < ranks.count {
             ranks[Int(one.ref)] = Int32(rank)

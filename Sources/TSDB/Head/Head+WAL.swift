@@ -123,9 +123,8 @@ extension Head {
         guard let wal, currentPhase == .open else { return }
         try walTruncation.withLock { (_: inout ()) throws(WALError) in
             guard let last = try wal.cutForTruncation(before: mint) else { return }
-            let live = index.withLock { index in
-                index.series.values.map { WALRecord.SeriesEntry(ref: $0.ref, labels: $0.labels) }
-            }.sorted { $0.ref < $1.ref }
+            let all = index.withLock { Array($0.series.values) }.sorted { $0.ref < $1.ref }
+            let live = zip(all, labels(of: all)).map { WALRecord.SeriesEntry(ref: $0.ref, labels: $1) }
             try Checkpoint.write(walDirectory: wal.directory, last: last, series: live)
             for number in wal.dropSegments(through: last) { try WALFiles.remove(wal.path(ofSegment: number)) }
             for name in try WALFiles.list(wal.directory) {

@@ -34,9 +34,6 @@ public final class Head: Appendable, Queryable, Sendable {
         public var walSegmentSize = 128 << 20
         /// Size at which a new `chunks_head` file is started (Prometheus: 128 MiB).
         public var headChunkFileSize = 128 << 20
-        /// Where new series' label strings are shared from (see `LabelInterner`); the head
-        /// forgets the strings of the series it removes.
-        public var labelInterner: LabelInterner = .shared
         /// Bytes of a log file replay reads at a time (see `WALReplayer.replay(file:windowSize:)`).
         var walReplayWindow = WALReplayer.windowSize
         public init() {}
@@ -69,13 +66,15 @@ public final class Head: Appendable, Queryable, Sendable {
 
     struct Index {
         var series = SeriesTable()
-        var byLabels: [Labels: SeriesRef] = [:]
+        var byLabels: [SeriesLabels: SeriesRef] = [:]
         var postings = Postings()
         var nextRef: SeriesRef = 1
     }
 
     let options: Options
     let index = Mutex(Index())
+    /// The label strings of every series, which series hold as ids.
+    let symbols = SymbolTable()
     let statistics = Mutex(Stats())
     let phase: Atomic<UInt8>
     /// Samples older than this are out of bounds (with `enforceAppendWindow`): the end of the
@@ -146,26 +145,60 @@ public final class Head: Appendable, Queryable, Sendable {
 
     /// The series for `labels`, created when new, and what `use` returned for it. `use` runs
     /// under the index lock, so a series cannot be dropped as abandoned (`truncate`) between
-    /// being found and being marked by an append batch.
-    func getOrCreate<Result>(_ ref: SeriesRef, _ labels: Labels, _ use: (MemSeries) -> Result) -> (MemSeries, Result) {
-        index.withLock { index in
-            if ref != 0, let series = index.series[ref], series.labels == labels { return (series, use(series)) }
-            if let existing = index.byLabels[labels] {
-                let series = index.series[existing]!
+    /// being found and being marked by an append batch. With empty `labels`, `ref` names the
+    /// series, and nil is returned when the head has no series by that reference.
+    func getOrCreate<Result>(_ ref: SeriesRef, _ labels: Labels, _ use: (MemSeries) -> Result) -> (MemSeries, Result)? {
+        if labels.isEmpty {
+            return index.withLock { index in
+                guard ref != 0, let series = index.series[ref] else { return nil }
                 return (series, use(series))
             }
-            // Label sets from the scraper arrive interned already and keep their storage.
-            var labels = labels
-            labels.intern(in: options.labelInterner)
-            let series = MemSeries(ref: index.nextRef, labels: labels)
+        }
+        if let known = symbols.find(labels) {
+            let found = index.withLock { index -> (MemSeries, Result)? in
+                guard let existing = index.byLabels[known], let series = index.series[existing] else { return nil }
+                return (series, use(series))
+            }
+            if let found { return found }
+        }
+        // Strings are entered before the index lock is taken; if another append created the
+        // series meanwhile, the uses taken here are given back.
+        let ids = symbols.retain(labels)
+        let (series, result, created) = index.withLock { index in
+            if let existing = index.byLabels[ids], let series = index.series[existing] {
+                return (series, use(series), false)
+            }
+            let series = MemSeries(ref: index.nextRef, labelIDs: ids)
             index.nextRef += 1
             index.series[series.ref] = series
-            index.byLabels[labels] = series.ref
+            index.byLabels[ids] = series.ref
             index.postings.add(series.ref, labels)
             wal?.logSeries(series.ref, labels)
-            statistics.withLock { $0.seriesCreated += 1 }
-            return (series, use(series))
+            return (series, use(series), true)
         }
+        if created {
+            statistics.withLock { $0.seriesCreated += 1 }
+        } else {
+            symbols.release(ids)
+        }
+        return (series, result)
+    }
+
+    /// The series with exactly these labels, if the head has one.
+    func series(labeled labels: Labels) -> MemSeries? {
+        guard let ids = symbols.find(labels) else { return nil }
+        return index.withLock { index in index.byLabels[ids].flatMap { index.series[$0] } }
+    }
+
+    /// The label set of a head series.
+    func labels(of series: MemSeries) -> Labels { symbols.labels(series.labelIDs) }
+
+    /// The label sets of many head series, in order, under one lock.
+    func labels(of many: [MemSeries]) -> [Labels] { symbols.labels(many.lazy.map(\.labelIDs)) }
+
+    /// `series` sorted by label set.
+    func sortedByLabelsDirectly(_ series: [MemSeries]) -> [MemSeries] {
+        symbols.sorted(series) { $0.labelIDs }
     }
 
     func series(for refs: [SeriesRef]) -> [MemSeries] {
@@ -178,18 +211,21 @@ public final class Head: Appendable, Queryable, Sendable {
     @discardableResult
     func removeFromIndex(_ series: [MemSeries], where stillGone: (MemSeries) -> Bool = { _ in true }) -> Int {
         guard !series.isEmpty else { return 0 }
-        return index.withLock { index in
+        let removed = index.withLock { index in
             var gone = Set<SeriesRef>()
-            var labelSets: [Labels] = []
+            var removed: [MemSeries] = []
             for one in series where index.series[one.ref] === one && stillGone(one) {
                 gone.insert(one.ref)
-                labelSets.append(one.labels)
+                removed.append(one)
                 index.series[one.ref] = nil
-                index.byLabels[one.labels] = nil
+                index.byLabels[one.labelIDs] = nil
             }
-            index.postings.remove(gone, labelSets)
-            return gone.count
+            // The strings stay in the table until the postings let go of them below.
+            index.postings.remove(gone, labels(of: removed))
+            return removed
         }
+        for one in removed { symbols.release(one.labelIDs) }
+        return removed.count
     }
 
     func record(_ update: (inout Stats) -> Void) { statistics.withLock { update(&$0) } }
@@ -214,10 +250,6 @@ public final class Head: Appendable, Queryable, Sendable {
         let gone = removeFromIndex(emptied.filter { $0.last == nil })
         // Still without a sample under the index lock: no append found and marked it meanwhile.
         let abandoned = removeFromIndex(neverFilled) { $0.isAbandoned(floor: floor) }
-        if gone + abandoned > 0 {
-            let live = index.withLock { $0.series.values.map(\.labels) }
-            options.labelInterner.collect(keeping: live)
-        }
         statistics.withLock {
             $0.seriesRemoved += gone + abandoned
             $0.chunks -= chunksRemoved + gone

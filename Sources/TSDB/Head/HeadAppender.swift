@@ -29,7 +29,7 @@ final class HeadAppender: Appender {
     }
 
     func append(_ ref: SeriesRef, _ labels: Labels, _ timestamp: Timestamp, _ value: Double) throws(AppendError) -> SeriesRef {
-        guard !labels.isEmpty else { throw .invalidLabels("empty label set") }
+        guard !labels.isEmpty || ref != 0 else { throw .invalidLabels("empty label set") }
         switch head.currentPhase {
         case .open: break
         case .replaying: throw .storage("TSDB not ready: write-ahead log replay in progress")
@@ -39,7 +39,9 @@ final class HeadAppender: Appender {
             if appendFloor == nil { appendFloor = head.appendableMinTime }
             if timestamp < appendFloor! { outOfBounds += 1; throw .outOfBounds }
         }
-        let (target, admission) = head.getOrCreate(ref, labels) { $0.admit(timestamp, value, batch: batch) }
+        guard let (target, admission) = head.getOrCreate(ref, labels, { $0.admit(timestamp, value, batch: batch) }) else {
+            throw .unknownReference
+        }
         switch admission {
         case .accepted:
             series.append(target)

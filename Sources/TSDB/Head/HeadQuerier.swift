@@ -20,12 +20,17 @@ struct HeadQuerier: Querier {
         }
         let ordered = sorted ? head.sortedByLabels(matching, version: version, total: total, nextRef: nextRef) : matching
         let range = HeadReadRange(mint: mint, maxt: maxt)
-        var found: [any Series] = []
-        found.reserveCapacity(ordered.count)
+        var withChunks: [(series: MemSeries, chunks: [HeadChunk])] = []
+        withChunks.reserveCapacity(ordered.count)
         for series in ordered {
             let chunks = series.chunks(overlapping: mint, maxt)
-            if chunks.isEmpty { continue }
-            found.append(HeadSeries(labels: series.labels, chunks: chunks, range: range))
+            if !chunks.isEmpty { withChunks.append((series, chunks)) }
+        }
+        let labelSets = head.labels(of: withChunks.map(\.series))
+        var found: [any Series] = []
+        found.reserveCapacity(withChunks.count)
+        for (index, one) in withChunks.enumerated() {
+            found.append(HeadSeries(labels: labelSets[index], chunks: one.chunks, range: range))
         }
         return ArraySeriesSet(found)
     }
@@ -33,8 +38,8 @@ struct HeadQuerier: Querier {
     func labelValues(name: String, matchers: [LabelMatcher]) throws -> [String] {
         if matchers.isEmpty { return head.index.withLock { $0.postings.values(of: name) } }
         var values = Set<String>()
-        for series in matchingSeries(matchers) where series.chunks(overlapping: mint, maxt).count > 0 {
-            if let value = series.labels[name] { values.insert(value) }
+        for labels in head.labels(of: matchingSeries(matchers).filter { $0.chunks(overlapping: mint, maxt).count > 0 }) {
+            if let value = labels[name] { values.insert(value) }
         }
         return values.sorted()
     }
@@ -42,8 +47,8 @@ struct HeadQuerier: Querier {
     func labelNames(matchers: [LabelMatcher]) throws -> [String] {
         if matchers.isEmpty { return head.index.withLock { $0.postings.names } }
         var names = Set<String>()
-        for series in matchingSeries(matchers) where series.chunks(overlapping: mint, maxt).count > 0 {
-            for label in series.labels { names.insert(label.name) }
+        for labels in head.labels(of: matchingSeries(matchers).filter { $0.chunks(overlapping: mint, maxt).count > 0 }) {
+            for label in labels { names.insert(label.name) }
         }
         return names.sorted()
     }

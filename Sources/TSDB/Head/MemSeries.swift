@@ -2,7 +2,7 @@ import MetricModel
 import Storage
 import Synchronization
 
-/// One active series in the head: its labels, its closed chunks and its open chunk.
+/// One active series in the head: its label ids, its closed chunks and its open chunk.
 ///
 /// Contract: samples are appended in strictly increasing timestamp order under the series' own
 /// lock; a chunk is closed once it holds `samplesPerChunk` samples or the next sample falls in a
@@ -50,12 +50,13 @@ final class MemSeries: Sendable {
     }
 
     let ref: SeriesRef
-    let labels: Labels
+    /// The label set as ids of the head's `SymbolTable` (`Head.labels(of:)` rebuilds it).
+    let labelIDs: SeriesLabels
     let chunks = Mutex(Chunks())
 
-    init(ref: SeriesRef, labels: Labels) {
+    init(ref: SeriesRef, labelIDs: SeriesLabels) {
         self.ref = ref
-        self.labels = labels
+        self.labelIDs = labelIDs
     }
 
     /// The newest committed sample, if any.
