@@ -13,6 +13,7 @@ import TSDB
 /// head and merges blocks (`Database.compact`), then applies retention — whole blocks past the
 /// time limit (counted back from the newest sample) or, oldest first, past the size limit
 /// (blocks + WAL + head chunks; 0 means none), and head data when no block is left to delete.
+/// Each round ends by returning malloc's free pages to the system (`MallocTuning.releaseFreeMemory`).
 struct StorageMaintenanceService: Service {
     let database: Database
     let retention: Int64
@@ -54,6 +55,7 @@ struct StorageMaintenanceService: Service {
             logger.warning("storage is still over the size limit after retention", metadata: [
                 "limit": "\(base2Bytes(sizeLimit))", "bytes": "\(outcome.diskUsage)"])
         }
+        MallocTuning.releaseFreeMemory()
     }
 }
 
