@@ -154,15 +154,16 @@ public final class Head: Appendable, Queryable, Sendable {
                 return (series, use(series))
             }
         }
-        if let known = symbols.find(labels) {
-            let found = index.withLock { index -> (MemSeries, Result)? in
-                guard let existing = index.byLabels[known], let series = index.series[existing] else { return nil }
-                return (series, use(series))
-            }
-            if let found { return found }
+        // Ids are looked up under the index lock, which removals hold while they give ids back:
+        // an id found here cannot be freed and handed to another string before it is used.
+        let found = index.withLock { index -> (MemSeries, Result)? in
+            guard let known = symbols.find(labels), let existing = index.byLabels[known],
+                  let series = index.series[existing] else { return nil }
+            return (series, use(series))
         }
-        // Strings are entered before the index lock is taken; if another append created the
-        // series meanwhile, the uses taken here are given back.
+        if let found { return found }
+        // Strings are entered before the index lock is taken (holding uses, so the ids stay
+        // theirs); if another append created the series meanwhile, the uses are given back.
         let ids = symbols.retain(labels)
         let (series, result, created) = index.withLock { index in
             if let existing = index.byLabels[ids], let series = index.series[existing] {
@@ -186,8 +187,7 @@ public final class Head: Appendable, Queryable, Sendable {
 
     /// The series with exactly these labels, if the head has one.
     func series(labeled labels: Labels) -> MemSeries? {
-        guard let ids = symbols.find(labels) else { return nil }
-        return index.withLock { index in index.byLabels[ids].flatMap { index.series[$0] } }
+        index.withLock { index in symbols.find(labels).flatMap { index.byLabels[$0] }.flatMap { index.series[$0] } }
     }
 
     /// The label set of a head series.
@@ -220,11 +220,11 @@ public final class Head: Appendable, Queryable, Sendable {
                 index.series[one.ref] = nil
                 index.byLabels[one.labelIDs] = nil
             }
-            // The strings stay in the table until the postings let go of them below.
             index.postings.remove(gone, labels(of: removed))
+            // Under the index lock, so no lookup holds ids found before they are freed.
+            for one in removed { symbols.release(one.labelIDs) }
             return removed
         }
-        for one in removed { symbols.release(one.labelIDs) }
         return removed.count
     }
 
