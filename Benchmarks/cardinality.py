@@ -37,6 +37,18 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
 
 
+def add_comparison_args(ap, prometheus_bin=False):
+    """The flags of the backfill reports (retention, shapes): the harness, Ember's binary and the
+    reference tools' binaries."""
+    ap.add_argument("--bench-dir", default=default_bench_dir())
+    ap.add_argument("--ember-bin", default=os.path.join(REPO, ".build", "release", "ember"))
+    if prometheus_bin:
+        ap.add_argument("--prometheus-bin", default="/usr/bin/prometheus")
+    ap.add_argument("--promtool-bin", default="/usr/bin/promtool")
+    ap.add_argument("--vm-bin", default="/usr/bin/victoria-metrics")
+    ap.add_argument("--no-vm", action="store_true")
+
+
 def default_bench_dir():
     """<repo>/../shared/bench; in a git worktree, the main checkout's sibling."""
     cand = os.path.join(REPO, "..", "shared", "bench")

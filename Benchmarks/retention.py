@@ -31,7 +31,7 @@ import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-from cardinality import default_bench_dir, load_harness, run_and_write  # noqa: E402
+from cardinality import add_comparison_args, load_harness, run_and_write  # noqa: E402
 
 QUERIES = [("rate_sum", 'sum(rate(http_requests_total[5m]))'),
            ("p95_histogram", 'histogram_quantile(0.95, sum by (le) (rate(http_request_duration_seconds_bucket[5m])))'),
@@ -241,12 +241,7 @@ def run_vm(H, args, wd, dump, t_last):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--bench-dir", default=default_bench_dir())
-    ap.add_argument("--ember-bin", default=os.path.join(os.path.dirname(HERE), ".build", "release", "ember"))
-    ap.add_argument("--prometheus-bin", default="/usr/bin/prometheus")
-    ap.add_argument("--promtool-bin", default="/usr/bin/promtool")
-    ap.add_argument("--vm-bin", default="/usr/bin/victoria-metrics")
-    ap.add_argument("--no-vm", action="store_true")
+    add_comparison_args(ap, prometheus_bin=True)
     ap.add_argument("--series", type=int, default=1000)
     ap.add_argument("--days", type=int, default=7)
     ap.add_argument("--step", type=int, default=60, help="seconds between samples")

@@ -33,7 +33,7 @@ import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-from cardinality import default_bench_dir, load_harness, run_and_write  # noqa: E402
+from cardinality import add_comparison_args, load_harness, run_and_write  # noqa: E402
 from retention import blocks_breakdown, dir_bytes, timed  # noqa: E402
 
 BLOCK_MS = 2 * 3600 * 1000
@@ -260,11 +260,7 @@ def run(H, args, wd):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--bench-dir", default=default_bench_dir())
-    ap.add_argument("--ember-bin", default=os.path.join(os.path.dirname(HERE), ".build", "release", "ember"))
-    ap.add_argument("--promtool-bin", default="/usr/bin/promtool")
-    ap.add_argument("--vm-bin", default="/usr/bin/victoria-metrics")
-    ap.add_argument("--no-vm", action="store_true")
+    add_comparison_args(ap)
     ap.add_argument("--shapes", default=",".join(SHAPES), help="comma-separated, from: " + ", ".join(SHAPES))
     ap.add_argument("--series", type=int, default=1000)
     ap.add_argument("--samples", type=int, default=480, help="samples per series (default 2 h at 15 s)")
