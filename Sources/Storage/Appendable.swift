@@ -46,9 +46,10 @@ public protocol Appendable: Sendable {
 ///
 /// Contract: `append` validates the sample against what is committed (out-of-order, duplicate) and
 /// against earlier samples of the same batch, throws `AppendError` for a rejected sample (the batch
-/// stays usable), and returns the series' reference (0 when the storage has none yet). With
-/// non-empty labels the labels name the series and `ref` is only a hint; with empty labels `ref`
-/// alone names it (`.unknownReference` when the storage has no such series). `commit` makes every accepted sample of the
+/// stays usable), and returns the series' reference (0 when the storage has none yet). A nonzero
+/// `ref` is a hint: it names the series if the storage still knows it and the labels are empty
+/// or that series' own; otherwise the labels do, and with empty labels the storage throws
+/// `.unknownReference`. `commit` makes every accepted sample of the
 /// batch visible at once; `rollback` drops them. After either, the appender must not be used again.
 public protocol Appender: AnyObject {
     @discardableResult

@@ -119,5 +119,11 @@ import Testing
         #expect(head.truncate(before: 5000) == 1)
         let later = head.appender()
         #expect(throws: AppendError.unknownReference) { try later.append(ref, .empty, 6000, 2) }
+        // With labels, a forgotten reference falls back to them: a new series, a new reference.
+        let again = try later.append(ref, Self.labels("by_ref", 1), 6000, 3)
+        #expect(again != ref && again != 0)
+        #expect(try later.append(again, Self.labels("by_ref", 1), 7000, 4) == again)
+        try later.commit()
+        #expect(head.labels(of: head.series(for: [again])) == [Self.labels("by_ref", 1)])
     }
 }

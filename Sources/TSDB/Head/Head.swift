@@ -145,14 +145,17 @@ public final class Head: Appendable, Queryable, Sendable {
 
     /// The series for `labels`, created when new, and what `use` returned for it. `use` runs
     /// under the index lock, so a series cannot be dropped as abandoned (`truncate`) between
-    /// being found and being marked by an append batch. With empty `labels`, `ref` names the
-    /// series, and nil is returned when the head has no series by that reference.
+    /// being found and being marked by an append batch. A nonzero `ref` the head knows names the
+    /// series when `labels` are empty or its labels (compared string by string, no hashing);
+    /// else `labels` do, and with empty `labels` nil is returned.
     func getOrCreate<Result>(_ ref: SeriesRef, _ labels: Labels, _ use: (MemSeries) -> Result) -> (MemSeries, Result)? {
-        if labels.isEmpty {
-            return index.withLock { index in
-                guard ref != 0, let series = index.series[ref] else { return nil }
+        if ref != 0 || labels.isEmpty {
+            let byRef = index.withLock { index -> (MemSeries, Result)? in
+                guard ref != 0, let series = index.series[ref],
+                      labels.isEmpty || symbols.matches(series.labelIDs, labels) else { return nil }
                 return (series, use(series))
             }
+            if byRef != nil || labels.isEmpty { return byRef }
         }
         // Ids are looked up under the index lock, which removals hold while they give ids back:
         // an id found here cannot be freed and handed to another string before it is used.

@@ -94,6 +94,18 @@ final class SymbolTable: Sendable {
         }
     }
 
+    /// Whether `ids` spell exactly `labels`.
+    func matches(_ ids: SeriesLabels, _ labels: Labels) -> Bool {
+        guard ids.ids.count == labels.count * 2 else { return false }
+        return state.withLock { state in
+            for (index, label) in labels.enumerated() {
+                guard state.strings[Int(ids.ids[2 * index])] == label.name,
+                      state.strings[Int(ids.ids[2 * index + 1])] == label.value else { return false }
+            }
+            return true
+        }
+    }
+
     func labels(_ labels: SeriesLabels) -> Labels {
         state.withLock { state in Self.decode(labels, state.strings) }
     }
