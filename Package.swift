@@ -34,8 +34,9 @@ let package = Package(
         .systemLibrary(name: "CCrypt", path: "Sources/CCrypt", providers: [.apt(["libcrypt-dev"])]),
         .systemLibrary(name: "CSnappy", path: "Sources/CSnappy", pkgConfig: "snappy",
                        providers: [.apt(["libsnappy-dev"])]),
-        // glibc's mallopt, for the server's allocator settings (EmberServer/MallocTuning.swift).
-        .systemLibrary(name: "CMalloc", path: "Sources/CMalloc"),
+        // glibc's mallopt and malloc_trim: the server's allocator settings, applied at load
+        // (EmberServer/MallocTuning.swift).
+        .target(name: "CMalloc"),
         .target(name: "MetricModel", swiftSettings: strict),
         .target(name: "Exposition", dependencies: [
             "MetricModel", .product(name: "SwiftProtobuf", package: "swift-protobuf"),

@@ -137,7 +137,6 @@ struct Serve: AsyncParsableCommand {
     }
 
     func run() async throws {
-        MallocTuning.apply(environment: ProcessInfo.processInfo.environment)
         let options = try makeOptions()
         let level = options.logLevel, format = options.logFormat
         LoggingSystem.bootstrap { label in EmberLogHandler(label: label, format: format, level: level) }

@@ -1,2 +1,0 @@
-// glibc's malloc tuning (mallopt and its M_* parameters), which the Glibc module does not import.
-#include <malloc.h>
