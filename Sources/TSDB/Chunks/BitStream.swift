@@ -13,13 +13,18 @@ struct BitWriter: Sendable, Equatable {
     /// The encoded bytes, including a partially filled last byte.
     private(set) var bytes: [UInt8]
     /// How many low bits of the last byte are still free (0...7; 0 means "start a new byte").
-    private(set) var freeBits: Int
+    /// Stored in a byte, so that a chunk's state packs into 48 bytes (one per head series).
+    private(set) var freeBits: Int {
+        get { Int(storedFreeBits) }
+        set { storedFreeBits = UInt8(truncatingIfNeeded: newValue) }
+    }
+    private var storedFreeBits: UInt8
 
     /// Starts a writer after `bytes`, whose last byte has `freeBits` unwritten (zero) low bits.
     init(bytes: [UInt8] = [], freeBits: Int = 0) {
         precondition((0...7).contains(freeBits) && (freeBits == 0 || !bytes.isEmpty))
         self.bytes = bytes
-        self.freeBits = freeBits
+        storedFreeBits = UInt8(freeBits)
     }
 
     /// Total number of bits written.

@@ -15,16 +15,20 @@ public struct XORChunk: Sendable, Equatable {
     /// Largest sample count the 16-bit header can record.
     public static let maxSamples = Int(UInt16.max)
 
+    // Fields in this order pack into 48 bytes: the writer's 9, then the small fields in its
+    // padding, then the 64-bit appender state. Every head series holds one open chunk.
     private var writer: BitWriter
-    /// Number of samples appended.
-    public private(set) var count: Int
+    private var sampleCount: UInt16
+    private var leading: UInt8 = XORCodec.noWindow
+    private var trailing: UInt8 = 0
     // Appender state: what the next sample is encoded against.
     private var firstTime: Int64 = 0
     private var lastTime: Int64 = 0
     private var lastDelta: Int64 = 0
     private var lastValueBits: UInt64 = 0
-    private var leading: UInt8 = XORCodec.noWindow
-    private var trailing: UInt8 = 0
+
+    /// Number of samples appended.
+    public var count: Int { Int(sampleCount) }
 
     /// An empty chunk (just the zero count header), ready to append, with room for
     /// `byteCapacity` encoded bytes before its array first grows (by doubling). A chunk filled
@@ -35,7 +39,7 @@ public struct XORChunk: Sendable, Equatable {
         header.reserveCapacity(Swift.max(byteCapacity, 2))
         header.append(contentsOf: [0, 0])
         writer = BitWriter(bytes: header)
-        count = 0
+        sampleCount = 0
     }
 
     /// Decodes stored bytes, validating the header and every sample, so that appending can continue.
@@ -43,8 +47,8 @@ public struct XORChunk: Sendable, Equatable {
     public init(bytes: [UInt8]) throws(ChunkError) {
         var it = XORIterator(bytes: bytes)
         if let error = it.error { throw error }
-        count = it.total
-        if count > 0 {
+        sampleCount = UInt16(it.total)
+        if it.total > 0 {
             var first = true
             while it.next() {
                 if first { firstTime = it.timestamp; first = false }
@@ -103,7 +107,7 @@ public struct XORChunk: Sendable, Equatable {
         }
         lastTime = t
         lastValueBits = bits
-        count &+= 1
+        sampleCount &+= 1
         writer.setByte(UInt8(truncatingIfNeeded: count >> 8), at: 0)
         writer.setByte(UInt8(truncatingIfNeeded: count), at: 1)
     }

@@ -16,24 +16,30 @@ import Synchronization
 /// the files still hold the chunks from before the deletion, and replay rebuilds the series from
 /// them, the write-ahead log and its deletes record.
 final class MemSeries: Sendable {
+    /// One per active series: its fields are ordered so that the small ones share the last
+    /// word (the object is 152 bytes, 160 with malloc's header).
     struct Chunks {
         var mapped: [MappedChunk] = []
         var closed: [XORChunk] = []
         var open = XORChunk(byteCapacity: XORCodec.openChunkByteCapacity)
         var lastTimestamp: Timestamp = .min
         var lastValue: Double = 0
-        /// `lastValue` is not decoded yet: the newest sample is the end of the last mapped chunk,
-        /// attached at replay.
-        var lastValueUnknown = false
-        var keepInMemory = false
-        /// Committed samples in this series (all chunks).
-        var sampleCount = 0
         /// The newest sample an uncommitted append batch accepted for this series, and that
         /// batch's id (0: none). Lets `HeadAppender` validate a repeated series against its own
         /// batch without a per-batch map (see HeadAppender.swift).
         var pendingBatch: UInt64 = 0
         var pendingTimestamp: Timestamp = .min
         var pendingValue: Double = 0
+        /// Committed samples in this series (all chunks; a head holds far fewer than 2^32).
+        var sampleCount: Int {
+            get { Int(storedSampleCount) }
+            set { storedSampleCount = UInt32(newValue) }
+        }
+        private var storedSampleCount: UInt32 = 0
+        /// `lastValue` is not decoded yet: the newest sample is the end of the last mapped chunk,
+        /// attached at replay.
+        var lastValueUnknown = false
+        var keepInMemory = false
 
         var minTime: Timestamp? { mapped.first?.minTime ?? closed.first?.minTime ?? open.minTime }
         var maxTime: Timestamp? { open.maxTime ?? closed.last?.maxTime ?? mapped.last?.maxTime }
