@@ -66,9 +66,29 @@ public final class Head: Appendable, Queryable, Sendable {
 
     struct Index {
         var series = SeriesTable()
-        var byLabels: [SeriesLabels: SeriesRef] = [:]
+        var byLabels = LabelIndex()
         var postings = Postings()
         var nextRef: SeriesRef = 1
+
+        /// The reference of the series with exactly these label ids.
+        func ref(labeled ids: SeriesLabels) -> SeriesRef? {
+            let table = series
+            return byLabels.find(ids) { table[$0]?.labelIDs }
+        }
+
+        /// Adds `one`, under its reference and its label ids (not present yet).
+        mutating func add(_ one: MemSeries) {
+            series[one.ref] = one
+            let table = series
+            byLabels.insert(one.ref, one.labelIDs) { table[$0]?.labelIDs }
+        }
+
+        /// Takes `one` out of both.
+        mutating func remove(_ one: MemSeries) {
+            let table = series
+            byLabels.remove(one.ref, one.labelIDs) { table[$0]?.labelIDs }
+            series[one.ref] = nil
+        }
     }
 
     let options: Options
@@ -160,7 +180,7 @@ public final class Head: Appendable, Queryable, Sendable {
         // Ids are looked up under the index lock, which removals hold while they give ids back:
         // an id found here cannot be freed and handed to another string before it is used.
         let found = index.withLock { index -> (MemSeries, Result)? in
-            guard let known = symbols.find(labels), let existing = index.byLabels[known],
+            guard let known = symbols.find(labels), let existing = index.ref(labeled: known),
                   let series = index.series[existing] else { return nil }
             return (series, use(series))
         }
@@ -169,13 +189,12 @@ public final class Head: Appendable, Queryable, Sendable {
         // theirs); if another append created the series meanwhile, the uses are given back.
         let ids = symbols.retain(labels)
         let (series, result, created) = index.withLock { index in
-            if let existing = index.byLabels[ids], let series = index.series[existing] {
+            if let existing = index.ref(labeled: ids), let series = index.series[existing] {
                 return (series, use(series), false)
             }
             let series = MemSeries(ref: index.nextRef, labelIDs: ids)
             index.nextRef += 1
-            index.series[series.ref] = series
-            index.byLabels[ids] = series.ref
+            index.add(series)
             index.postings.add(series.ref, labels)
             wal?.logSeries(series.ref, labels)
             return (series, use(series), true)
@@ -190,7 +209,7 @@ public final class Head: Appendable, Queryable, Sendable {
 
     /// The series with exactly these labels, if the head has one.
     func series(labeled labels: Labels) -> MemSeries? {
-        index.withLock { index in symbols.find(labels).flatMap { index.byLabels[$0] }.flatMap { index.series[$0] } }
+        index.withLock { index in symbols.find(labels).flatMap { index.ref(labeled: $0) }.flatMap { index.series[$0] } }
     }
 
     /// The label set of a head series.
@@ -220,8 +239,7 @@ public final class Head: Appendable, Queryable, Sendable {
             for one in series where index.series[one.ref] === one && stillGone(one) {
                 gone.insert(one.ref)
                 removed.append(one)
-                index.series[one.ref] = nil
-                index.byLabels[one.labelIDs] = nil
+                index.remove(one)
             }
             index.postings.remove(gone, labels(of: removed))
             // Under the index lock, so no lookup holds ids found before they are freed.

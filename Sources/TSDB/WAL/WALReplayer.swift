@@ -90,7 +90,7 @@ struct WALReplayer {
         head.index.withLock { index in
             for entry in entries {
                 if byRef[entry.ref] != nil { continue }
-                if let known = symbols.find(entry.labels), let existing = index.byLabels[known] {
+                if let known = symbols.find(entry.labels), let existing = index.ref(labeled: known) {
                     byRef[entry.ref] = index.series[existing]
                 } else {
                     let labels = entry.labels
@@ -102,8 +102,7 @@ struct WALReplayer {
                         chunks += found.count
                         report.mappedChunks += found.count
                     }
-                    index.series[entry.ref] = series
-                    index.byLabels[ids] = entry.ref
+                    index.add(series)
                     index.postings.add(entry.ref, labels)
                     byRef[entry.ref] = series
                     report.series += 1
