@@ -127,3 +127,22 @@ import Testing
         #expect(head.labels(of: head.series(for: [again])) == [Self.labels("by_ref", 1)])
     }
 }
+
+extension SymbolTableTests {
+    @Test func idListsRoundTripAndEncodeUniquely() {
+        var generator = SystemRandomNumberGenerator()
+        let edges: [UInt32] = [0, 1, 127, 128, 255, 16_383, 16_384, 2_097_151, 2_097_152, .max - 1, .max]
+        var seen: [SeriesLabels: [UInt32]] = [:]
+        for round in 0..<2_000 {
+            let count = Int.random(in: 0...14, using: &generator)
+            let ids = (0..<count).map { _ in
+                round % 2 == 0 ? edges.randomElement(using: &generator)! : UInt32.random(in: 0...300, using: &generator)
+            }
+            let encoded = SeriesLabels(ids: ids)
+            #expect(encoded.ids == ids)
+            // Equal encodings only for equal lists.
+            if let earlier = seen[encoded] { #expect(earlier == ids) }
+            seen[encoded] = ids
+        }
+    }
+}

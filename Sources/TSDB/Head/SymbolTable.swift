@@ -2,15 +2,61 @@ import MetricModel
 import Synchronization
 
 /// A head series' label set as symbol ids: name, value, name, value, … in the order of its
-/// `Labels` (sorted by name). Equal ids from one `SymbolTable` mean equal label sets.
+/// `Labels` (sorted by name), each id as an unsigned LEB128 varint. Ids are small (a head has
+/// far fewer distinct label strings than series), so most take one or two bytes: a seven-pair
+/// set is one 64-byte allocation instead of 96 with 32-bit ids. The encoding of a list of ids is
+/// unique, so equal bytes mean equal ids, and equal ids from one `SymbolTable` equal label sets.
 struct SeriesLabels: Hashable, Sendable {
-    let ids: [UInt32]
+    private var bytes: [UInt8]
 
-    var pairCount: Int { ids.count / 2 }
+    init(ids: [UInt32]) {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(ids.count * 2)
+        for id in ids { Self.append(id, to: &bytes) }
+        self.bytes = bytes
+    }
+
+    private static func append(_ id: UInt32, to bytes: inout [UInt8]) {
+        var rest = id
+        while rest >= 0x80 {
+            bytes.append(UInt8(truncatingIfNeeded: rest) | 0x80)
+            rest >>= 7
+        }
+        bytes.append(UInt8(rest))
+    }
+
+    /// The ids in order.
+    var ids: [UInt32] {
+        var out: [UInt32] = []
+        var reader = makeReader()
+        while let id = reader.next() { out.append(id) }
+        return out
+    }
+
+    func makeReader() -> Reader { Reader(bytes: bytes) }
+
+    /// Reads the ids one at a time.
+    struct Reader {
+        let bytes: [UInt8]
+        var offset = 0
+
+        mutating func next() -> UInt32? {
+            guard offset < bytes.count else { return nil }
+            var id: UInt32 = 0
+            var shift: UInt32 = 0
+            while true {
+                let byte = bytes[offset]
+                offset += 1
+                id |= UInt32(byte & 0x7F) << shift
+                if byte < 0x80 { return id }
+                shift += 7
+            }
+        }
+    }
 }
 
 /// The label strings of the head's series, each held once and named by a 32-bit id, so a series
-/// keeps 8 bytes per label pair instead of two `String` values (32 bytes) — most of what an
+/// keeps two to four bytes per label pair instead of two `String` values (32 bytes) — most of what an
 /// active series costs beyond its open chunk.
 ///
 /// Contract:
@@ -77,7 +123,8 @@ final class SymbolTable: Sendable {
 
     func release(_ labels: SeriesLabels) {
         state.withLock { state in
-            for id in labels.ids { state.release(id) }
+            var reader = labels.makeReader()
+            while let id = reader.next() { state.release(id) }
         }
     }
 
@@ -96,13 +143,13 @@ final class SymbolTable: Sendable {
 
     /// Whether `ids` spell exactly `labels`.
     func matches(_ ids: SeriesLabels, _ labels: Labels) -> Bool {
-        guard ids.ids.count == labels.count * 2 else { return false }
-        return state.withLock { state in
-            for (index, label) in labels.enumerated() {
-                guard state.strings[Int(ids.ids[2 * index])] == label.name,
-                      state.strings[Int(ids.ids[2 * index + 1])] == label.value else { return false }
+        state.withLock { state in
+            var reader = ids.makeReader()
+            for label in labels {
+                guard let name = reader.next(), let value = reader.next(),
+                      state.strings[Int(name)] == label.name, state.strings[Int(value)] == label.value else { return false }
             }
-            return true
+            return reader.next() == nil
         }
     }
 
@@ -127,14 +174,14 @@ final class SymbolTable: Sendable {
     /// Whether `a` orders before `b`: ids alternate name and value in label order, so the first
     /// differing id decides by its string, and a set that is a prefix of the other comes first.
     private static func less(_ a: SeriesLabels, _ b: SeriesLabels, _ strings: [String]) -> Bool {
-        let count = Swift.min(a.ids.count, b.ids.count)
-        var index = 0
-        while index < count {
-            let x = a.ids[index], y = b.ids[index]
-            if x != y { return strings[Int(x)] < strings[Int(y)] }
-            index += 1
+        var left = a.makeReader(), right = b.makeReader()
+        while true {
+            switch (left.next(), right.next()) {
+            case let (x?, y?): if x != y { return strings[Int(x)] < strings[Int(y)] }
+            case (nil, .some): return true
+            case (_, nil): return false
+            }
         }
-        return a.ids.count < b.ids.count
     }
 
     /// Number of distinct strings held.
@@ -142,11 +189,9 @@ final class SymbolTable: Sendable {
 
     private static func decode(_ labels: SeriesLabels, _ strings: [String]) -> Labels {
         var pairs: [Label] = []
-        pairs.reserveCapacity(labels.pairCount)
-        var index = 0
-        while index + 1 < labels.ids.count {
-            pairs.append(Label(strings[Int(labels.ids[index])], strings[Int(labels.ids[index + 1])]))
-            index += 2
+        var reader = labels.makeReader()
+        while let name = reader.next(), let value = reader.next() {
+            pairs.append(Label(strings[Int(name)], strings[Int(value)]))
         }
         return Labels(sortedUnique: pairs)
     }
