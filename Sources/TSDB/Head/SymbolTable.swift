@@ -12,17 +12,8 @@ struct SeriesLabels: Hashable, Sendable {
     init(ids: [UInt32]) {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(ids.count * 2)
-        for id in ids { Self.append(id, to: &bytes) }
+        for id in ids { bytes.appendUvarint(UInt64(id)) }
         self.bytes = bytes
-    }
-
-    private static func append(_ id: UInt32, to bytes: inout [UInt8]) {
-        var rest = id
-        while rest >= 0x80 {
-            bytes.append(UInt8(truncatingIfNeeded: rest) | 0x80)
-            rest >>= 7
-        }
-        bytes.append(UInt8(rest))
     }
 
     /// The ids in order.
