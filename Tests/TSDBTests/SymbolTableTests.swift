@@ -146,3 +146,65 @@ extension SymbolTableTests {
         }
     }
 }
+
+/// Selections rebuild label sets lazily; a pin keeps the ids they hold spelled until they are read.
+extension SymbolTableTests {
+    @Test func pinnedIdsStaySpelledUntilTheLastPinGoes() {
+        let table = SymbolTable()
+        let a = table.retain(Labels(["__name__": "up", "job": "a"]))
+        var pin: SymbolPin? = table.pin()
+        var second: SymbolPin? = table.pin()
+        table.release(a)
+        // Still readable, still found, and not handed to a new string.
+        #expect(table.labels(a) == Labels(["__name__": "up", "job": "a"]))
+        let b = table.retain(Labels(["__name__": "down", "job": "b"]))
+        #expect(Set(a.ids).isDisjoint(with: [b.ids[1], b.ids[3]]))
+        // A string used again while deferred keeps its id and outlives the pins.
+        let again = table.retain(Labels(["job": "a"]))
+        #expect(again.ids[1] == a.ids[3])
+        table.release(again)
+        let readmitted = table.retain(Labels(["job": "a"]))
+        second = nil
+        #expect(table.labels(a) == Labels(["__name__": "up", "job": "a"]))
+        pin = nil
+        #expect(pin == nil && second == nil)
+        // "up" is forgotten; "__name__", "job" and "a" are still used.
+        #expect(table.find(Labels(["__name__": "up"])) == nil)
+        #expect(table.labels(readmitted) == Labels(["job": "a"]))
+        #expect(table.count == 5)
+        // The freed id of "up" goes to the next new string.
+        let c = table.retain(Labels(["x": "y"]))
+        #expect(c.ids.contains(a.ids[1]))
+        table.release(b)
+        table.release(c)
+        table.release(readmitted)
+        #expect(table.count == 0)
+    }
+
+    @Test func aSelectionReadsItsLabelsAfterItsSeriesAreDropped() throws {
+        let head = Head()
+        let app = head.appender()
+        let count = HeadSeriesSet.batchSize * 2 + 5
+        for i in 0..<count { try app.append(0, Self.labels("dropped_metric", i), 1000, Double(i)) }
+        try app.commit()
+        let set = try head.querier(mint: .min, maxt: .max).select(sorted: true, hints: nil, matchers: [])
+        let first = try #require(try set.next())
+        // Drop every series, then enter new strings that would take their freed ids.
+        #expect(head.truncate(before: 5000) == count)
+        let later = head.appender()
+        for i in 0..<count { try later.append(0, Self.labels("replacement_metric", i + count), 6000, 1) }
+        try later.commit()
+        var read = [first.labels]
+        while let one = try set.next() {
+            read.append(one.labels)
+            var iterator = one.makeIterator()
+            #expect(iterator.next() && iterator.timestamp == 1000)
+        }
+        #expect(read == (0..<count).map { Self.labels("dropped_metric", $0) }.sorted())
+        // Once the selection is gone, the dropped strings are forgotten.
+        let held = head.symbols.count
+        _ = consume set
+        #expect(head.symbols.count < held)
+        #expect(head.symbols.find(Labels(["__name__": "dropped_metric"])) == nil)
+    }
+}

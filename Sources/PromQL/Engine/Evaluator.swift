@@ -106,23 +106,42 @@ final class Evaluator {
 
     /// The selector's series from storage, sorted by labels (counted as preparation time).
     func loadSeries(_ selector: SelectorNode) throws(QueryError) -> [any Series] {
+        let set = try openSeries(selector)
         let started = ContinuousClock.now
         defer { preparation += ContinuousClock.now - started }
         var result: [any Series] = []
+        while let series = try nextSeries(from: set) {
+            result.append(series)
+            if result.count % 1024 == 0 { try limits.check() }
+        }
+        return result
+    }
+
+    /// A selection of the selector's series, sorted by labels, to be read one at a time with
+    /// `nextSeries(from:)` (the selection itself counts as preparation time).
+    func openSeries(_ selector: SelectorNode) throws(QueryError) -> any SeriesSet {
+        let started = ContinuousClock.now
+        defer { preparation += ContinuousClock.now - started }
         do {
             let querier = try queryable.querier(mint: selector.mint, maxt: selector.maxt)
-            let set = try querier.select(sorted: true, hints: SelectHints(start: selector.mint, end: selector.maxt),
-                                         matchers: selector.matchers)
-            while let series = try set.next() {
-                result.append(series)
-                if result.count % 1024 == 0 { try limits.check() }
-            }
+            return try querier.select(sorted: true, hints: SelectHints(start: selector.mint, end: selector.maxt),
+                                      matchers: selector.matchers)
         } catch let error as QueryError {
             throw error
         } catch {
             throw .execution("expanding series: \(error)")
         }
-        return result
+    }
+
+    /// The next series of a selection, with storage errors reported as Prometheus does.
+    func nextSeries(from set: any SeriesSet) throws(QueryError) -> (any Series)? {
+        do {
+            return try set.next()
+        } catch let error as QueryError {
+            throw error
+        } catch {
+            throw .execution("expanding series: \(error)")
+        }
     }
 
     func selectInstant(_ selector: SelectorNode, at t: Timestamp) throws(QueryError) -> [Element] {

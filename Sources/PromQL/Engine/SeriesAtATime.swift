@@ -1,7 +1,8 @@
 import MetricModel
 import Storage
 
-/// An aggregation evaluated for every step of a range query at once, series by series.
+/// An aggregation evaluated for every step of a query at once (the one step of an instant
+/// query included), series by series, reading each series once and holding none of them.
 ///
 /// Contract: for `op by/without (...) (selector)` and `op by/without (...) (f(selector[range]))`
 /// with `op` one of `sum`, `avg`, `count`, `min`, `max`, `group`, `stddev`, `stdvar` and `f` a
@@ -26,6 +27,7 @@ final class SteppedAggregate {
 
     /// The step index of `t`, or nil when `t` is not one of the query's steps (inside a subquery).
     func stepIndex(_ t: Timestamp) -> Int? {
+        guard step > 0 else { return t == start ? 0 : nil }
         guard t >= start, (t - start) % step == 0 else { return nil }
         let i = Int((t - start) / step)
         return i < outputs.count ? i : nil
@@ -51,11 +53,11 @@ extension Evaluator {
     static let steppedCellLimit = 1 << 20
 
     /// The aggregate's value at `t` from a whole-query evaluation, or nil when that does not
-    /// apply (instant queries, other shapes, times off the step grid); the caller then evaluates
+    /// apply (other shapes, subqueries, times off the step grid); the caller then evaluates
     /// step by step.
     func steppedAggregate(_ expr: AggregateExpr, param: Node?, _ inner: Node, at t: Timestamp)
         throws(QueryError) -> [Element]? {
-        guard step > 0, end > start, param == nil, subqueryDepth == 0 else { return nil }
+        guard end >= start, param == nil, subqueryDepth == 0 else { return nil }
         let key: ObjectIdentifier
         switch inner {
         case let .selector(selector): key = ObjectIdentifier(selector)
@@ -99,49 +101,30 @@ extension Evaluator {
             function = call.function.name
         default: return nil
         }
-        let steps = Int((end - start) / step) + 1
-        // The series are read straight from storage, one at a time, into buffers reused for all
-        // of them; when this path turns out not to apply they become the selector's cursors.
-        let series: [any Series]
-        if let loaded = selector.cursors {
-            series = loaded.map(\.series)
+        let steps = step > 0 ? Int((end - start) / step) + 1 : 1
+        guard steps <= Self.steppedCellLimit else { return nil }
+        // The series are read one at a time (from storage, or from cursors another path loaded)
+        // into buffers reused for all of them; only the groups' cells outlive a series.
+        let set: any SeriesSet = if let loaded = selector.cursors {
+            ArraySeriesSet(loaded.map(\.series))
         } else {
-            series = try loadSeries(selector)
+            try openSeries(selector)
         }
-        func giveUp() -> SteppedAggregate? {
-            if selector.cursors == nil { selector.cursors = series.map(SeriesCursor.init) }
-            return nil
-        }
-        let labels = series.map(\.labels)
 
-        // Each series' group, found once.
-        var groupOf = [Int](repeating: 0, count: series.count)
-        var index: [Labels: Int] = [:]
+        var groupIndex: [Labels: Int] = [:]
         var groupLabels: [Labels] = []
-        for (i, one) in labels.enumerated() {
-            let key = Self.groupLabels(one, expr.grouping, without: expr.without)
-            if let g = index[key] {
-                groupOf[i] = g
-            } else {
-                groupOf[i] = groupLabels.count
-                index[key] = groupLabels.count
-                groupLabels.append(key)
-            }
-        }
-        let groupCount = groupLabels.count
-        guard groupCount.multipliedReportingOverflow(by: steps).partialValue <= Self.steppedCellLimit,
-              steps <= Self.steppedCellLimit else { return giveUp() }
-
-        // cells[step * groupCount + group]; firstSeries orders a step's groups as step-at-a-time does.
-        var cells = [Group?](repeating: nil, count: steps * groupCount)
-        var firstSeries = [Int](repeating: 0, count: steps * groupCount)
+        // cells[group * steps + step]; firstSeries orders a step's groups as step-at-a-time does.
+        var cells: [Group?] = []
+        var firstSeries: [Int] = []
         var samples = [Int](repeating: 0, count: steps)
         var totalSamples = 0
         var statsRead = 0, statsQueried = 0
         let sampleBudget = limits.maxSamples.multipliedReportingOverflow(by: steps)
         let keepsName = function == "last_over_time" || function == "first_over_time"
+        let checksCounters = function == "rate" || function == "increase"
+        // Metrics not named like counters, with the first (step, series) that yielded a value.
+        var nonCounters: [String: (step: Int, series: Int)] = [:]
         let op = expr.op
-        var firstOutputStep = [Int](repeating: -1, count: series.count)
         // Each step reads (readAt - width, readAt]; readAt never decreases from one step to the next.
         let width = function == nil ? lookbackDelta : selector.range
         var times: [Timestamp] = [], values: [Double] = []
@@ -154,9 +137,25 @@ extension Evaluator {
         default: nil
         }
 
-        for (i, one) in series.enumerated() {
+        var i = -1
+        while let one = try nextSeries(from: set) {
+            i += 1
             if i % 256 == 0 { try limits.check() }
-            let g = groupOf[i]
+            let labels = one.labels
+            // The series' group: a query that would need too large a table is left to
+            // step-at-a-time evaluation.
+            let key = Self.groupLabels(labels, expr.grouping, without: expr.without)
+            let g: Int
+            if let known = groupIndex[key] {
+                g = known
+            } else {
+                g = groupLabels.count
+                guard (g + 1) * steps <= Self.steppedCellLimit else { return nil }
+                groupIndex[key] = g
+                groupLabels.append(key)
+                cells.append(contentsOf: repeatElement(nil, count: steps))
+                firstSeries.append(contentsOf: repeatElement(0, count: steps))
+            }
             times.removeAll(keepingCapacity: true)
             values.removeAll(keepingCapacity: true)
             one.appendSamples(after: readFrom, through: selector.maxt, timestamps: &times, values: &values)
@@ -173,6 +172,7 @@ extension Evaluator {
             }
             var low = 0, high = 0
             var t = start
+            var firstOutputStep = -1
             for s in 0..<steps {
                 defer { t += step }
                 let readAt = (selector.at ?? t) - selector.offset
@@ -205,7 +205,7 @@ extension Evaluator {
                             }
                         }
                     } else {
-                        let input = RangeSeries(labels: labels[i], timestamps: times[low..<high],
+                        let input = RangeSeries(labels: labels, timestamps: times[low..<high],
                                                 values: values[low..<high], dropName: false)
                         result = try RangeFunctions.apply(function, input, window, [], at: t, self)
                     }
@@ -221,8 +221,8 @@ extension Evaluator {
                     statsRead += 1
                 }
                 samples[s] += 1
-                if firstOutputStep[i] < 0 { firstOutputStep[i] = s }
-                let cell = s * groupCount + g
+                if firstOutputStep < 0 { firstOutputStep = s }
+                let cell = g * steps + s
                 if cells[cell] == nil {
                     cells[cell] = Group(op, labels: groupLabels[g], first: value, dropName: dropName)
                     firstSeries[cell] = i
@@ -230,40 +230,37 @@ extension Evaluator {
                     cells[cell]!.add(op, value, dropName: dropName)
                 }
             }
+            if checksCounters, firstOutputStep >= 0, let metric = labels.metricName,
+               !["_total", "_sum", "_count", "_bucket"].contains(where: { metric.hasSuffix($0) }) {
+                // Series come in increasing order, so only an earlier step can move the first sighting.
+                if let seen = nonCounters[metric], seen.step <= firstOutputStep {} else {
+                    nonCounters[metric] = (firstOutputStep, i)
+                }
+            }
             // A query the limit stops early is left to step-at-a-time evaluation, which fails
             // at the step Prometheus fails at.
-            if sampleBudget.overflow == false, totalSamples > sampleBudget.partialValue { return giveUp() }
+            if sampleBudget.overflow == false, totalSamples > sampleBudget.partialValue { return nil }
         }
 
         self.totalSamples += Int64(totalSamples + statsQueried)
         self.samplesRead += Int64(statsRead)
-
-        if function == "rate" || function == "increase" {
-            // Step-at-a-time evaluation notes a non-counter name when a series first yields a value.
-            let yielding = firstOutputStep.indices.filter { firstOutputStep[$0] >= 0 }
-                .sorted { (firstOutputStep[$0], $0) < (firstOutputStep[$1], $1) }
-            var checked: String?
-            for i in yielding {
-                // Series of one metric are adjacent (sorted by labels): check each name once per run.
-                guard let metric = labels[i].metricName, metric != checked else { continue }
-                checked = metric
-                if !["_total", "_sum", "_count", "_bucket"].contains(where: { metric.hasSuffix($0) }) {
-                    info("metric might not be a counter, name does not end in _total/_sum/_count/_bucket: \(goQuote(metric))")
-                }
-            }
+        // Step-at-a-time evaluation notes a non-counter name when a series first yields a value.
+        for (metric, _) in nonCounters.sorted(by: { ($0.value.step, $0.value.series) < ($1.value.step, $1.value.series) }) {
+            info("metric might not be a counter, name does not end in _total/_sum/_count/_bucket: \(goQuote(metric))")
         }
+        let groupCount = groupLabels.count
 
         var outputs: [[Element]] = []
         outputs.reserveCapacity(steps)
         var t = start
         for s in 0..<steps {
             var present: [(first: Int, group: Int)] = []
-            for g in 0..<groupCount where cells[s * groupCount + g] != nil {
-                present.append((firstSeries[s * groupCount + g], g))
+            for g in 0..<groupCount where cells[g * steps + s] != nil {
+                present.append((firstSeries[g * steps + s], g))
             }
             present.sort { $0.first < $1.first }
             outputs.append(present.map { entry in
-                let cell = cells[s * groupCount + entry.group]!
+                let cell = cells[entry.group * steps + s]!
                 return Element(labels: cell.labels, value: cell.result(op, .nan), timestamp: t, dropName: cell.dropName)
             })
             t += step

@@ -216,7 +216,7 @@ public final class Head: Appendable, Queryable, Sendable {
     func labels(of series: MemSeries) -> Labels { symbols.labels(series.labelIDs) }
 
     /// The label sets of many head series, in order, under one lock.
-    func labels(of many: [MemSeries]) -> [Labels] { symbols.labels(many.lazy.map(\.labelIDs)) }
+    func labels(of many: some Collection<MemSeries>) -> [Labels] { symbols.labels(many.lazy.map(\.labelIDs)) }
 
     /// `series` sorted by label set.
     func sortedByLabelsDirectly(_ series: [MemSeries]) -> [MemSeries] {

@@ -14,25 +14,29 @@ struct HeadQuerier: Querier {
     }
 
     func select(sorted: Bool, hints: SelectHints?, matchers: [LabelMatcher]) throws -> any SeriesSet {
-        let (matching, version, total, nextRef) = head.index.withLock { index in
+        // The pin is taken under the index lock, before any found series can be dropped.
+        let (matching, version, total, nextRef, pin) = head.index.withLock { index in
             let refs = index.postings.select(matchers)
-            return (refs.compactMap { index.series[$0] }, index.postings.version, index.series.count, index.nextRef)
+            return (refs.compactMap { index.series[$0] }, index.postings.version, index.series.count, index.nextRef,
+                    head.symbols.pin())
         }
         let ordered = sorted ? head.sortedByLabels(matching, version: version, total: total, nextRef: nextRef) : matching
-        let range = HeadReadRange(mint: mint, maxt: maxt)
-        var withChunks: [(series: MemSeries, chunks: [HeadChunk])] = []
-        withChunks.reserveCapacity(ordered.count)
+        // Chunk lists are taken now (the snapshot); label sets are rebuilt as the series are read.
+        var kept: [MemSeries] = []
+        var chunks: [HeadChunk] = []
+        var ends: [Int32] = []
+        kept.reserveCapacity(ordered.count)
+        ends.reserveCapacity(ordered.count)
         for series in ordered {
-            let chunks = series.chunks(overlapping: mint, maxt)
-            if !chunks.isEmpty { withChunks.append((series, chunks)) }
+            let before = chunks.count
+            series.appendChunks(overlapping: mint, maxt, to: &chunks)
+            if chunks.count > before {
+                kept.append(series)
+                ends.append(Int32(truncatingIfNeeded: chunks.count))
+            }
         }
-        let labelSets = head.labels(of: withChunks.map(\.series))
-        var found: [any Series] = []
-        found.reserveCapacity(withChunks.count)
-        for (index, one) in withChunks.enumerated() {
-            found.append(HeadSeries(labels: labelSets[index], chunks: one.chunks, range: range))
-        }
-        return ArraySeriesSet(found)
+        return HeadSeriesSet(head: head, pin: pin, series: kept, chunks: chunks, ends: ends,
+                             range: HeadReadRange(mint: mint, maxt: maxt))
     }
 
     func labelValues(name: String, matchers: [LabelMatcher]) throws -> [String] {
@@ -51,6 +55,51 @@ struct HeadQuerier: Querier {
             for label in labels { names.insert(label.name) }
         }
         return names.sorted()
+    }
+}
+
+/// The series of one head selection, produced one at a time.
+///
+/// Contract: yields `series[i]` with the chunks `chunks[ends[i-1]..<ends[i]]` taken at selection,
+/// in order. Label sets are rebuilt from the symbol table a batch at a time as they are reached,
+/// so a selection of many series never holds all their label sets at once; the pin keeps the
+/// ids readable until the set is gone.
+final class HeadSeriesSet: SeriesSet {
+    private let head: Head
+    private let pin: SymbolPin
+    private let series: [MemSeries]
+    private let chunks: [HeadChunk]
+    private let ends: [Int32]
+    private let range: HeadReadRange
+    private var position = 0
+    private var batch: [Labels] = []
+    private var batchStart = 0
+
+    /// Label sets rebuilt per lock taken.
+    static let batchSize = 128
+
+    init(head: Head, pin: SymbolPin, series: [MemSeries], chunks: [HeadChunk], ends: [Int32], range: HeadReadRange) {
+        precondition(chunks.count <= Int(Int32.max), "a head selection of more than 2^31 chunks")
+        self.head = head
+        self.pin = pin
+        self.series = series
+        self.chunks = chunks
+        self.ends = ends
+        self.range = range
+    }
+
+    func next() throws -> (any Series)? {
+        guard position < series.count else { return nil }
+        if position >= batchStart + batch.count {
+            batchStart = position
+            let upTo = min(series.count, position + Self.batchSize)
+            batch = head.labels(of: series[position..<upTo])
+        }
+        let first = position == 0 ? 0 : Int(ends[position - 1])
+        let one = HeadSeries(labels: batch[position - batchStart], chunks: Array(chunks[first..<Int(ends[position])]),
+                             range: range)
+        position += 1
+        return one
     }
 }
 

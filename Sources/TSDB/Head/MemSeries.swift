@@ -235,8 +235,15 @@ final class MemSeries: Sendable {
     /// The chunks overlapping [mint, maxt], oldest first. Mapped chunks' bytes are read only when
     /// a caller asks for them.
     func chunks(overlapping mint: Timestamp, _ maxt: Timestamp) -> [HeadChunk] {
+        var picked: [HeadChunk] = []
+        appendChunks(overlapping: mint, maxt, to: &picked)
+        return picked
+    }
+
+    /// Appends the chunks `chunks(overlapping:_:)` returns to `picked`, so a reader of many
+    /// series can keep all their chunks in one array.
+    func appendChunks(overlapping mint: Timestamp, _ maxt: Timestamp, to picked: inout [HeadChunk]) {
         chunks.withLock { state in
-            var picked: [HeadChunk] = []
             for chunk in state.mapped where chunk.maxTime >= mint && chunk.minTime <= maxt {
                 picked.append(HeadChunk(chunk))
             }
@@ -247,7 +254,6 @@ final class MemSeries: Sendable {
             if let lo = state.open.minTime, let hi = state.open.maxTime, hi >= mint && lo <= maxt {
                 picked.append(HeadChunk(state.open))
             }
-            return picked
         }
     }
 }

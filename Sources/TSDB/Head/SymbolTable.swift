@@ -58,6 +58,7 @@ struct SeriesLabels: Hashable, Sendable {
 /// - `find(_:)` returns the ids of a label set whose strings are all known, without counting a
 ///   use: a lookup key, nil when some string is unknown (no series can have those labels).
 /// - `labels(_:)` rebuilds the `Labels`; every series built from one string shares its storage.
+/// - `pin()` defers the forgetting of strings while a reader holds ids it has not resolved yet.
 /// - Safe from any thread: one lock, held for the length of one call.
 final class SymbolTable: Sendable {
     private struct State {
@@ -65,6 +66,10 @@ final class SymbolTable: Sendable {
         var ids: [String: UInt32] = [:]
         var uses: [UInt32] = []
         var free: [UInt32] = []
+        /// Readers holding ids they have not yet turned into strings (`SymbolPin`s alive).
+        var pins = 0
+        /// Ids whose last use went while pinned: still spelled and looked up, not yet free.
+        var deferred: [UInt32] = []
 
         mutating func retain(_ string: String) -> UInt32 {
             if let id = ids[string] {
@@ -90,15 +95,44 @@ final class SymbolTable: Sendable {
             let slot = Int(id)
             uses[slot] -= 1
             guard uses[slot] == 0 else { return }
+            if pins > 0 {
+                deferred.append(id)
+            } else {
+                forget(id)
+            }
+        }
+
+        mutating func forget(_ id: UInt32) {
+            let slot = Int(id)
             ids[strings[slot]] = nil
             strings[slot] = ""
             free.append(id)
+        }
+
+        mutating func unpin() {
+            pins -= 1
+            guard pins == 0 else { return }
+            // An id may be listed twice (used again, then released again) or be in use again.
+            for id in deferred where uses[Int(id)] == 0 && ids[strings[Int(id)]] == id { forget(id) }
+            deferred = []
         }
     }
 
     private let state = Mutex(State())
 
     init() {}
+
+    /// Keeps every id valid, with its string, for as long as the returned pin lives: a reader that
+    /// found series under the index lock can rebuild their labels later, even if the series are
+    /// dropped meanwhile. Ids released while pinned are freed when the last pin goes.
+    func pin() -> SymbolPin {
+        state.withLock { $0.pins += 1 }
+        return SymbolPin(self)
+    }
+
+    fileprivate func unpin() {
+        state.withLock { $0.unpin() }
+    }
 
     func retain(_ labels: Labels) -> SeriesLabels {
         state.withLock { state in
@@ -186,4 +220,13 @@ final class SymbolTable: Sendable {
         }
         return Labels(sortedUnique: pairs)
     }
+}
+
+/// A reader's hold on a `SymbolTable` (see `SymbolTable.pin()`); released when it is freed.
+final class SymbolPin: Sendable {
+    private let table: SymbolTable
+
+    fileprivate init(_ table: SymbolTable) { self.table = table }
+
+    deinit { table.unpin() }
 }
