@@ -4,9 +4,9 @@ import Storage
 import Testing
 @testable import PromQL
 
-/// Range queries whose aggregations are evaluated for all steps at once must answer exactly as
-/// step-by-step evaluation does: each step of a range query is compared bit for bit with an
-/// instant query at that time (instant queries never take the all-steps path).
+/// Queries whose aggregations (and plain selectors) are evaluated for all steps at once must
+/// answer exactly as step-by-step evaluation does: each step of a range query, and each instant
+/// query, is compared bit for bit with a step-by-step instant query at that time.
 struct SteppedAggregateTests {
     /// Counters, a counter reset, gaps, staleness markers, a non-counter name, NaN and infinities,
     /// over 3 jobs and 4 instances.
@@ -80,20 +80,35 @@ struct SteppedAggregateTests {
 
     @Test(arguments: queries)
     func rangeStepsMatchInstantQueries(_ query: String) async throws {
-        let engine = Engine(queryable: try Self.storage())
+        let storage = try Self.storage()
+        let engine = Engine(queryable: storage)
+        let stepByStep = Engine(queryable: storage, wholeQueryPaths: false)
         let start: Timestamp = 0, end: Timestamp = 1_300_000, step: Int64 = 15_000
         let range = try await engine.execute(query, start: start, end: end, step: step)
         guard case let .matrix(series) = range.value else { Issue.record("not a matrix: \(range.value)"); return }
         var expectedInfos = Set<String>()
         var t = start
+        func byLabels(_ value: QueryValue) -> [Labels: Double] {
+            var found: [Labels: Double] = [:]
+            switch value {
+            case let .vector(elements): for e in elements { found[e.labels] = e.value }
+            case let .scalar(_, v): found[.empty] = v
+            default: Issue.record("unexpected instant value \(value)")
+            }
+            return found
+        }
         while t <= end {
-            let instant = try await engine.execute(query, start: t, end: t, step: 0)
+            let instant = try await stepByStep.execute(query, start: t, end: t, step: 0)
             expectedInfos.formUnion(instant.infos)
-            var expected: [Labels: Double] = [:]
-            switch instant.value {
-            case let .vector(elements): for e in elements { expected[e.labels] = e.value }
-            case let .scalar(_, v): expected[.empty] = v
-            default: Issue.record("unexpected instant value \(instant.value)")
+            let expected = byLabels(instant.value)
+            let whole = try await engine.execute(query, start: t, end: t, step: 0)
+            #expect(whole.infos == instant.infos, "infos at \(t)")
+            let wholeValues = byLabels(whole.value)
+            #expect(Set(wholeValues.keys) == Set(expected.keys), "instant labels at \(t)")
+            for (labels, value) in expected {
+                let got = wholeValues[labels]
+                #expect(got?.bitPattern == value.bitPattern || (got?.isNaN == true && value.isNaN),
+                        "instant \(labels) at \(t): \(String(describing: got)) vs \(value)")
             }
             var actual: [Labels: Double] = [:]
             for s in series {
@@ -122,6 +137,49 @@ struct SteppedAggregateTests {
         let engine = Engine(queryable: try Self.storage(), options: EngineOptions(maxSamples: 100))
         await #expect(throws: QueryError.execution("query processing would load too many samples into memory in query execution")) {
             _ = try await engine.rangeQuery("sum(rate(requests_total[5m]))", start: 0, end: 600_000, step: 15_000)
+        }
+    }
+
+    /// The same series in the same order with the same bits, the same annotations and the same
+    /// sample statistics, whether or not the whole-query paths answer.
+    @Test(arguments: queries)
+    func wholeQueryPathsChangeNothingButTheCost(_ query: String) async throws {
+        let storage = try Self.storage()
+        let whole = Engine(queryable: storage), stepByStep = Engine(queryable: storage, wholeQueryPaths: false)
+        for (start, end, step) in [(Timestamp(0), Timestamp(1_300_000), Int64(15_000)), (600_000, 600_000, 0),
+                                   (1_190_000, 1_190_000, 0), (100_000, 700_000, 60_000)] {
+            let a = try await whole.execute(query, start: start, end: end, step: step)
+            let b = try await stepByStep.execute(query, start: start, end: end, step: step)
+            #expect(a.infos == b.infos && a.warnings == b.warnings, "\(start) \(step)")
+            #expect(a.stats.totalQueryableSamples == b.stats.totalQueryableSamples, "\(start) \(step)")
+            #expect(a.stats.samplesRead == b.stats.samplesRead, "\(start) \(step)")
+            #expect(a.stats.peakSamples == b.stats.peakSamples, "\(start) \(step)")
+            #expect(Self.bits(a.value) == Self.bits(b.value), "\(start) \(step)")
+        }
+    }
+
+    /// A value as comparable text: labels and the bit patterns of floats (every NaN alike), in order.
+    static func bits(_ value: QueryValue) -> [String] {
+        func f(_ v: Double) -> String { v.isNaN ? "NaN" : String(v.bitPattern, radix: 16) }
+        switch value {
+        case let .matrix(series):
+            return series.map { "\($0.labels) \($0.timestamps) \($0.values.map(f))" }
+        case let .vector(elements):
+            return elements.map { "\($0.labels) \($0.timestamp) \(f($0.value))" }
+        case let .scalar(t, v): return ["\(t) \(f(v))"]
+        case let .string(t, s): return ["\(t) \(s)"]
+        }
+    }
+
+    @Test func sampleLimitFailsPlainSelectorRangeQueriesAsBefore() async throws {
+        let error = QueryError.execution("query processing would load too many samples into memory in query execution")
+        for engine in [Engine(queryable: try Self.storage(), options: EngineOptions(maxSamples: 400)),
+                       Engine(queryable: try Self.storage(), options: EngineOptions(maxSamples: 400), wholeQueryPaths: false)] {
+            await #expect(throws: error) {
+                _ = try await engine.rangeQuery("latency_seconds", start: 0, end: 600_000, step: 15_000)
+            }
+            // 12 series * 10 steps fit.
+            _ = try await engine.rangeQuery("latency_seconds", start: 0, end: 135_000, step: 15_000)
         }
     }
 }

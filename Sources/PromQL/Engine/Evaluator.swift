@@ -34,6 +34,8 @@ final class Evaluator {
     var stepped: [ObjectIdentifier: SteppedAggregateState] = [:]
     /// How many subqueries the current evaluation is inside; their inner steps are not the query's.
     var subqueryDepth = 0
+    /// Whether aggregates and selectors may be evaluated for all steps at once.
+    var wholeQueryPaths = true
 
     init(queryable: any Queryable, start: Timestamp, end: Timestamp, step: Int64, lookbackDelta: Int64,
          limits: EvaluationLimits) {

@@ -57,7 +57,7 @@ extension Evaluator {
     /// step by step.
     func steppedAggregate(_ expr: AggregateExpr, param: Node?, _ inner: Node, at t: Timestamp)
         throws(QueryError) -> [Element]? {
-        guard end >= start, param == nil, subqueryDepth == 0 else { return nil }
+        guard wholeQueryPaths, end >= start, param == nil, subqueryDepth == 0 else { return nil }
         let key: ObjectIdentifier
         switch inner {
         case let .selector(selector): key = ObjectIdentifier(selector)
