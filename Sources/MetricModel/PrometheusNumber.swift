@@ -57,6 +57,21 @@ public enum PrometheusNumber {
             out.append(UInt8(ascii: "0"))
             return
         }
+        // Whole numbers below 2^53 (counters, counts) are their integer's digits.
+        if value.magnitude < 9_007_199_254_740_992, value.rounded(.towardZero) == value {
+            if value < 0 { out.append(UInt8(ascii: "-")) }
+            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { scratch in
+                var first = scratch.count
+                var rest = UInt64(value.magnitude)
+                repeat {
+                    first -= 1
+                    scratch[first] = UInt8(truncatingIfNeeded: 48 &+ rest % 10)
+                    rest /= 10
+                } while rest > 0
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: scratch[first...]))
+            }
+            return
+        }
         var text = value.magnitude.description
         let laidOut: Bool = text.withUTF8 { utf8 in
             withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 40) { digits in

@@ -18,11 +18,14 @@ import Testing
     @Test func appendWritesTheBytesOfFormat() {
         var state: UInt64 = 7
         var values: [Double] = [-0.0, 0.001, 0.0001, 1e-7, 123.0, 9007199254740992, 1e16, 1e300, -1e-300, 0.125,
-                                Double.greatestFiniteMagnitude, Double.leastNormalMagnitude, 1700000000.123]
+                                Double.greatestFiniteMagnitude, Double.leastNormalMagnitude, 1700000000.123,
+                                9007199254740991, -9007199254740991, 9007199254740993, 4503599627370495.5, -1, 1, 10]
         for _ in 0..<20_000 {
             state = state &* 6364136223846793005 &+ 1442695040888963407
             values.append(Double(bitPattern: state))
             values.append(Double(state >> 20) / 1000)
+            // Whole numbers of every size, both signs (the integer path and its edge at 2^53).
+            values.append(Double(Int64(bitPattern: state) >> Int64(state % 64)))
         }
         for value in values {
             var bytes: [UInt8] = []
