@@ -8,28 +8,34 @@ import MetricModel
 import ServiceLifecycle
 import TSDB
 
-/// Keeps the store in shape every `interval` (Prometheus: every minute), and within a `tick` of
-/// the head becoming ready to compact (Prometheus triggers on append the same way): cuts blocks from the
-/// head and merges blocks (`Database.compact`), then applies retention — whole blocks past the
-/// time limit (counted back from the newest sample) or, oldest first, past the size limit
-/// (blocks + WAL + head chunks; 0 means none), and head data when no block is left to delete.
-/// Each round ends by returning malloc's free pages to the system (`MallocTuning.releaseFreeMemory`).
+/// Keeps the store in shape every `interval` (Prometheus: every minute), and as soon as an append
+/// makes the head ready to compact (Prometheus's appender signals its compactor on commit the
+/// same way; between the two the service sleeps, so an idle server does not wake up): cuts
+/// blocks from the head and merges blocks (`Database.compact`), then applies retention — whole
+/// blocks past the time limit (counted back from the newest sample) or, oldest first, past the
+/// size limit (blocks + WAL + head chunks; 0 means none), and head data when no block is left to
+/// delete. Each round ends by returning malloc's free pages to the system
+/// (`MallocTuning.releaseFreeMemory`).
 struct StorageMaintenanceService: Service {
     let database: Database
     let retention: Int64
     var sizeLimit: Int64 = 0
     var interval: Duration = .seconds(60)
-    var tick: Duration = .seconds(1)
     let logger: Logger
 
     func run() async throws {
+        let wakeup = Wakeup()
+        database.onHeadCompactable { wakeup.signal() }
         var last = ContinuousClock.now
-        while !Task.isShuttingDownGracefully {
-            do { try await cancelWhenGracefulShutdown { try await Task.sleep(for: tick) } } catch { return }
-            guard database.headNeedsCompaction || ContinuousClock.now - last >= interval else { continue }
-            last = ContinuousClock.now
-            let database = self.database, retention = self.retention, sizeLimit = self.sizeLimit, logger = self.logger
-            await Task.detached { Self.round(database: database, retention: retention, sizeLimit: sizeLimit, logger: logger) }.value
+        while !Task.isShuttingDownGracefully, !Task.isCancelled {
+            // Checked before the first wait too: commits made before the watch was set sent nothing.
+            if database.headNeedsCompaction || ContinuousClock.now - last >= interval {
+                last = ContinuousClock.now
+                let database = self.database, retention = self.retention, sizeLimit = self.sizeLimit, logger = self.logger
+                await Task.detached { Self.round(database: database, retention: retention, sizeLimit: sizeLimit, logger: logger) }.value
+            }
+            let deadline = last + interval
+            await cancelWhenGracefulShutdown { await wakeup.wait(until: deadline) }
         }
     }
 

@@ -21,6 +21,13 @@ extension Database {
 
     /// Whether the head spans more than 1.5 block ranges by its counters (cheap; `compact()`
     /// then checks against the exact oldest sample).
+    /// Calls `notify` after every commit that leaves `headNeedsCompaction` true (Prometheus's
+    /// appender signals its compactor on commit the same way), so a maintenance loop can sleep
+    /// until then instead of polling.
+    public func onHeadCompactable(_ notify: @escaping @Sendable () -> Void) {
+        head.watchSpan(exceeding: options.blockRange / 2 * 3, notify)
+    }
+
     public var headNeedsCompaction: Bool {
         let stats = head.stats
         guard stats.maxTime != .min, stats.minTime != .max else { return false }

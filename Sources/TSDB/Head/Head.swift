@@ -96,6 +96,13 @@ public final class Head: Appendable, Queryable, Sendable {
     /// The label strings of every series, which series hold as ids.
     let symbols = SymbolTable()
     let statistics = Mutex(Stats())
+    /// Who to tell when a commit leaves the head spanning more than a threshold (see `watchSpan`).
+    private let spanWatch = Mutex<SpanWatch?>(nil)
+
+    struct SpanWatch {
+        let threshold: Int64
+        let notify: @Sendable () -> Void
+    }
     let phase: Atomic<UInt8>
     /// Samples older than this are out of bounds (with `enforceAppendWindow`): the end of the
     /// newest persisted block.
@@ -249,7 +256,19 @@ public final class Head: Appendable, Queryable, Sendable {
         return removed.count
     }
 
-    func record(_ update: (inout Stats) -> Void) { statistics.withLock { update(&$0) } }
+    func record<Result>(_ update: (inout Stats) -> Result) -> Result { statistics.withLock { update(&$0) } }
+
+    /// Calls `notify` (outside the head's locks, on the committing thread) after every commit that
+    /// leaves the head's samples spanning more than `threshold` milliseconds; replaces any earlier watch.
+    public func watchSpan(exceeding threshold: Int64, _ notify: @escaping @Sendable () -> Void) {
+        spanWatch.withLock { $0 = SpanWatch(threshold: threshold, notify: notify) }
+    }
+
+    /// A commit left the head spanning `span` milliseconds.
+    func committed(span: Int64) {
+        guard let watch = spanWatch.withLock({ $0 }), span > watch.threshold else { return }
+        watch.notify()
+    }
 
     /// Drops chunks whose samples are all older than `mint` and removes series left empty; then,
     /// with a write-ahead log, checkpoints and deletes the segments holding only older samples

@@ -105,17 +105,18 @@ final class HeadAppender: Appender {
         }
         let appended = samples.count - rejected
         let (ooo, dup, oob) = (outOfOrder + rejected, duplicates, outOfBounds)
-        head.record { stats in
+        let span = head.record { stats -> Int64 in
             stats.samplesAppended += appended
             stats.outOfBoundsSamples += oob
             stats.chunks += newChunks
             stats.outOfOrderSamples += ooo
             stats.duplicateSamples += dup
-            if appended > 0 {
-                stats.minTime = min(stats.minTime, minT)
-                stats.maxTime = max(stats.maxTime, maxT)
-            }
+            guard appended > 0 else { return 0 }
+            stats.minTime = min(stats.minTime, minT)
+            stats.maxTime = max(stats.maxTime, maxT)
+            return stats.maxTime &- stats.minTime
         }
+        if appended > 0 { head.committed(span: span) }
     }
 
     func rollback() {
