@@ -43,6 +43,21 @@ public enum PrometheusNumber {
         return out
     }
 
+    /// Appends the decimal digits of `value` to `out`, formed last digit first in a scratch buffer
+    /// and appended at once.
+    public static func appendDigits(_ value: UInt64, to out: inout [UInt8]) {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { scratch in
+            var first = scratch.count
+            var rest = value
+            repeat {
+                first -= 1
+                scratch[first] = UInt8(truncatingIfNeeded: 48 &+ rest % 10)
+                rest /= 10
+            } while rest > 0
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: scratch[first...]))
+        }
+    }
+
     /// Appends `format(value)`'s UTF-8 bytes to `out`, without building intermediate strings
     /// (the API writes one per sample of every answer).
     public static func append(_ value: Double, to out: inout [UInt8]) {
@@ -60,16 +75,7 @@ public enum PrometheusNumber {
         // Whole numbers below 2^53 (counters, counts) are their integer's digits.
         if value.magnitude < 9_007_199_254_740_992, value.rounded(.towardZero) == value {
             if value < 0 { out.append(UInt8(ascii: "-")) }
-            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { scratch in
-                var first = scratch.count
-                var rest = UInt64(value.magnitude)
-                repeat {
-                    first -= 1
-                    scratch[first] = UInt8(truncatingIfNeeded: 48 &+ rest % 10)
-                    rest /= 10
-                } while rest > 0
-                out.append(contentsOf: UnsafeBufferPointer(rebasing: scratch[first...]))
-            }
+            appendDigits(UInt64(value.magnitude), to: &out)
             return
         }
         var text = value.magnitude.description

@@ -75,19 +75,8 @@ public struct JSONWriter: Sendable {
         }
     }
 
-    /// The decimal digits of `value`, formed last digit first in a scratch buffer and appended at once.
-    private mutating func decimal(_ value: UInt64) {
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { scratch in
-            var first = scratch.count
-            var rest = value
-            repeat {
-                first -= 1
-                scratch[first] = UInt8(truncatingIfNeeded: 48 &+ rest % 10)
-                rest /= 10
-            } while rest > 0
-            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: scratch[first...]))
-        }
-    }
+    /// The decimal digits of `value`.
+    private mutating func decimal(_ value: UInt64) { PrometheusNumber.appendDigits(value, to: &bytes) }
 
     /// `[<seconds>,"<value>"]`
     public mutating func samplePair(_ t: Timestamp, _ v: Double) {
