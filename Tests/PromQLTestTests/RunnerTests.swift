@@ -42,6 +42,13 @@ struct RunnerTests {
         2 passed, 2 failed
         skipped: 1 native histograms, 0 start timestamps
         """)
+        #expect(report.render(perFile: true) == """
+        case.test:8: m: m{a="1"}: expected 4.0, got 3.0
+        case.test:16: rate(m[1m]): expected a warning, got none
+        case.test: 2 passed, 2 failed, 1 skipped (1 native histograms)
+        2 passed, 2 failed
+        skipped: 1 native histograms, 0 start timestamps
+        """)
     }
 
     @Test func comparesErrorAndAnnotationTexts() async throws {
