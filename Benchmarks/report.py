@@ -98,6 +98,16 @@ def cardinality_section(card, plots, notes):
                 f(sd[0] * 1000 if sd[0] is not None else None), f(sd[1] * 1000 if sd[1] is not None else None),
                 f(r.get("wal_bytes_per_sample"), 2), f(lat_med(r, "labels")), f(lat_med(r, "series_0")),
                 f(lat_med(r, "series_1")), f(panel_median(r))))
+    # A server whose count query did not answer has no per-series figures; say so, and give them
+    # against the configured series count instead of leaving a blank.
+    for p in card["points"]:
+        for n in SYSTEMS:
+            r = p["systems"].get(n)
+            if r and r.get("active_series") is None and r.get("rss_steady_mib"):
+                out += ["", "At %s, %s did not answer `count({__name__=~\".+\"})` (%s); against the %s series configured "
+                        "its steady RSS is %s B/series." % (
+                            p["config"]["name"], n, r.get("active_series_error", "no answer")[:120],
+                            f(p["config"]["series"], 0), f(r["rss_steady_mib"] * 1048576 / p["config"]["series"], 0))]
     out += ["", "Series matchers per point: synthetic %s; churn %s." % (
         " / ".join("`%s`" % m for m in _first(card, "steady", "series_match")) or "–",
         " / ".join("`%s`" % m for m in _first(card, "churn", "series_match")) or "–"), ""]
@@ -121,7 +131,9 @@ def cardinality_section(card, plots, notes):
             "![panel latency vs series](benchmarks/plots/panel_latency_vs_series.svg)", "",
             "![labels and series latency](benchmarks/plots/labels_series_latency_vs_series.svg)", ""]
     # goals
-    big = max(steady, key=lambda p: p["config"]["series"]) if steady else None
+    # The RSS goal is set at 100k series (issue 8's anchors); without that point, the largest.
+    at_100k = [p for p in steady if p["config"]["series"] == 100000]
+    big = at_100k[0] if at_100k else (max(steady, key=lambda p: p["config"]["series"]) if steady else None)
     if big:
         s = big["systems"]
         e, pr, vm = (s.get(n, {}) for n in SYSTEMS)
