@@ -36,6 +36,31 @@ import Testing
         #expect(drain(merged[0].makeIterator()).map(\.t) == [1, 2])
     }
 
+    /// Bulk reads of a merged series equal its iterator's samples, for disjoint, touching,
+    /// overlapping and empty parts in any order, over any window.
+    @Test func mergedSeriesAppendsWhatItsIteratorYields() {
+        var rng = SplitMix64(seed: 11)
+        for round in 0..<3_000 {
+            let count = Int.random(in: 1...5, using: &rng)
+            var parts: [any Series] = []
+            for p in 0..<count {
+                // Half the rounds: disjoint ranges in shuffled order (blocks and head); else random overlap.
+                let base = round % 2 == 0 ? Int64(p) * 100 : Int64.random(in: 0...60, using: &rng)
+                let times = Array(Set((0..<Int.random(in: 0...12, using: &rng)).map { _ in
+                    base + Int64.random(in: 0...(round % 2 == 0 ? 99 : 60), using: &rng)
+                })).sorted()
+                parts.append(ArraySeries(labels: metric("m"), timestamps: times, values: times.map { Double($0) * 10 + Double(p) }))
+            }
+            parts.shuffle(using: &rng)
+            let merged = MergedSeries(labels: metric("m"), parts: parts)
+            let after = Int64.random(in: -5...300, using: &rng), through = after + Int64.random(in: 0...400, using: &rng)
+            var times: [Timestamp] = [], values: [Double] = []
+            merged.appendSamples(after: after, through: through, timestamps: &times, values: &values)
+            let expected = drain(merged.makeIterator()).filter { $0.t > after && $0.t <= through }
+            #expect(times == expected.map(\.t) && values.map(\.bitPattern) == expected.map(\.bits), "round \(round)")
+        }
+    }
+
     func chunk(_ times: [Int64], value: Double = 1) -> BlockChunk {
         var c = XORChunk()
         for t in times { c.append(t, value) }

@@ -64,11 +64,46 @@ final class MergeSeriesSet: SeriesSet {
 }
 
 /// One label set's samples from several sources.
+///
+/// Contract: `makeIterator()` and `appendSamples` yield the same samples — by time, and on equal
+/// timestamps the last part's sample only (`MergingSampleIterator`).
 struct MergedSeries: Series {
     let labels: Labels
     let parts: [any Series]
 
     func makeIterator() -> any SampleIterator { MergingSampleIterator(parts.map { $0.makeIterator() }) }
+
+    /// Reads each part in bulk. Parts usually cover disjoint time ranges (blocks, then the head):
+    /// those are appended in time order as they are; parts that overlap are merged sample by sample.
+    func appendSamples(after: Timestamp, through: Timestamp, timestamps: inout [Timestamp], values: inout [Double]) {
+        var times: [[Timestamp]] = [], floats: [[Double]] = []
+        for part in parts {
+            var t: [Timestamp] = [], v: [Double] = []
+            part.appendSamples(after: after, through: through, timestamps: &t, values: &v)
+            times.append(t)
+            floats.append(v)
+        }
+        let order = times.indices.filter { !times[$0].isEmpty }.sorted { times[$0][0] < times[$1][0] }
+        if zip(order, order.dropFirst()).allSatisfy({ times[$0.0].last! < times[$0.1][0] }) {
+            for i in order {
+                timestamps.append(contentsOf: times[i])
+                values.append(contentsOf: floats[i])
+            }
+            return
+        }
+        var next = [Int](repeating: 0, count: parts.count)
+        while true {
+            var best = Timestamp.max, chosen = -1
+            for i in parts.indices where next[i] < times[i].count && times[i][next[i]] <= best {
+                best = times[i][next[i]]
+                chosen = i
+            }
+            guard chosen >= 0 else { return }
+            timestamps.append(best)
+            values.append(floats[chosen][next[chosen]])
+            for i in parts.indices where next[i] < times[i].count && times[i][next[i]] == best { next[i] += 1 }
+        }
+    }
 }
 
 /// Merges time-ordered iterators into one; on equal timestamps the last iterator's sample wins
