@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Config
 import Foundation
 import Hummingbird
+import HummingbirdCore
 import Logging
 import MetricModel
 import NIOCore
@@ -124,17 +125,17 @@ public final class EmberServer: Sendable {
         deps.web.access = webSecurity.access(metricsFactory: metrics.factory)
         let readiness = self.readiness
         let tls = webSecurity.tls != nil, basicAuth = !webSecurity.config.basicAuthUsers.isEmpty
-        let app = Application(
-            router: APIRouter.build(deps),
-            server: try webSecurity.serverBuilder(),
-            configuration: .init(address: .hostname(address.host, port: address.port), serverName: nil),
+        let app = HTTPService(
+            responder: APIRouter.build(deps).buildResponder(),
+            serverBuilder: try webSecurity.serverBuilder(),
+            configuration: ServerConfiguration(address: .hostname(address.host, port: address.port)),
+            logger: logger,
             onServerRunning: { [self, logger] channel in
                 self.boundPort.withLock { $0 = channel.localAddress?.port }
                 logger.info("Server is ready to receive web requests.",
                             metadata: ["address": "\(channel.localAddress.map { "\($0)" } ?? "?")",
                                        "tls": "\(tls)", "basic_auth": "\(basicAuth)"])
-            },
-            logger: logger)
+            })
         let maintenance = StorageMaintenanceService(database: database, retention: options.effectiveRetentionTime,
                                                     sizeLimit: retentionSizeLimit, logger: logger)
         let initialConfig = self.initialConfig

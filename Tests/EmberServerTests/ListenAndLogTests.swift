@@ -1,3 +1,4 @@
+import AsyncHTTPClient
 @testable import EmberServer
 import Foundation
 import Logging
@@ -30,6 +31,43 @@ import Testing
         let (status, body) = try await httpGet("http://[::1]:\(port)/-/healthy")
         #expect(status == 200)
         #expect(body.contains("Healthy"))
+        await server.shutdown()
+        try await task.value
+    }
+}
+
+@Suite struct HTTPDateTests {
+    @Test func formatsIMFFixdate() {
+        #expect(HTTPDate.format(epochSeconds: 784_111_777) == "Sun, 06 Nov 1994 08:49:37 GMT")
+        #expect(HTTPDate.format(epochSeconds: 0) == "Thu, 01 Jan 1970 00:00:00 GMT")
+        #expect(HTTPDate.format(epochSeconds: 1_798_761_599) == "Thu, 31 Dec 2026 23:59:59 GMT")
+    }
+
+    @Test func everyAnswerCarriesTheCurrentDate() async throws {
+        let directory = try TemporaryDirectory()
+        var options = ServerOptions()
+        options.configFile = try directory.file("prometheus.yml", "scrape_configs: []\n")
+        options.storagePath = directory.path + "/data"
+        options.listenAddress = "127.0.0.1:0"
+        var logger = Logger(label: "ember-test")
+        logger.logLevel = .warning
+        let server = try EmberServer(options: options, logger: logger)
+        let task = Task { try await server.run() }
+        guard try await eventually(seconds: 120, { server.port != nil }), let port = server.port else {
+            throw TestFailure("server did not start")
+        }
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "GMT")
+        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss 'GMT'"
+        for path in ["/-/healthy", "/api/v1/query?query=1", "/no/such/page"] {
+            let response = try await HTTPClient.shared.execute(
+                HTTPClientRequest(url: "http://127.0.0.1:\(port)\(path)"), timeout: .seconds(5))
+            _ = try await response.body.collect(upTo: 1 << 20)
+            let header = response.headers.first(name: "Date") ?? ""
+            let date = try #require(formatter.date(from: header), "\(path): Date header \"\(header)\"")
+            #expect(abs(date.timeIntervalSinceNow) < 5, "\(path): \(header)")
+        }
         await server.shutdown()
         try await task.value
     }
