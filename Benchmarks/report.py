@@ -79,11 +79,14 @@ def cardinality_section(card, plots, notes):
     p0 = card["points"][0]["config"]
     out += ["All three servers scraped the same targets at the same time (interval %ss, %ss of ingest per point; "
             "1 target per 25k series). RSS *steady* is the median of 2-second samples over the second half of "
-            "ingest; *peak* is VmHWM. CPU is utime+stime of the process tree during ingest divided by the samples "
-            "scraped (`scrape_samples_scraped`). Latencies are medians of %s requests over the last 5 minutes "
+            "ingest; *peak* is VmHWM. CPU is the time on CPU of every thread of the process tree during ingest "
+            "(per-thread `/proc/PID/task/TID/schedstat`, nanoseconds; older runs of this script used utime+stime, "
+            "10 ms ticks) divided by the samples scraped (`scrape_samples_scraped`). Latencies are medians of %s requests over the last 5 minutes "
             "(step 15s for panels); `nocache=1` is sent to all." % (p0["interval_s"], p0["duration_s"],
                                                                    card.get("argv") and _arg(card["argv"], "--reps", "5")),
             ""]
+    if card.get("started") and card.get("finished"):
+        out += ["This section's run: %s to %s." % (card["started"], card["finished"]), ""]
     if not any(p["config"]["series"] >= 1000000 for p in card["points"]):
         out += ["This run left out the 1M-series point (`--without-1m`).", ""]
     out += ["| point | system | active series | RSS steady MiB | RSS peak MiB | RSS B/series (steady) | CPU s / 1M samples "
@@ -154,10 +157,17 @@ def cardinality_section(card, plots, notes):
         s = p["systems"]
         e, pr = s.get("ember", {}), s.get("prometheus", {})
         cr = ratio(e.get("cpu_s_per_1M_samples"), pr.get("cpu_s_per_1M_samples"))
-        # /proc counts CPU in 10 ms ticks: a point where a system used well under a second is coarse.
+        # /proc/PID/stat counts CPU in 10 ms ticks: a point where a system used well under a second
+        # is coarse there. Newer runs measure from per-thread scheduler statistics (nanoseconds).
         used = [x.get("cpu_s_ingest") for x in (e, pr) if x.get("cpu_s_ingest") is not None]
-        coarse = ("; coarse: %s vs %s CPU s in the whole window, counted in 10 ms ticks" % (
-            f(e.get("cpu_s_ingest"), 2), f(pr.get("cpu_s_ingest"), 2))) if used and min(used) < 1.0 else ""
+        if e.get("cpu_s_ingest_schedstat") is not None and pr.get("cpu_s_ingest_schedstat") is not None:
+            coarse = "; %s vs %s CPU s in the whole window" % (
+                f(e["cpu_s_ingest_schedstat"], 3), f(pr["cpu_s_ingest_schedstat"], 3))
+        elif used and min(used) < 1.0:
+            coarse = "; coarse: %s vs %s CPU s in the whole window, counted in 10 ms ticks" % (
+                f(e.get("cpu_s_ingest"), 2), f(pr.get("cpu_s_ingest"), 2))
+        else:
+            coarse = ""
         notes.append(("CPU per sample ≤ Prometheus (%s)" % p["config"]["name"], cr is not None and cr <= 1.0,
                       "Ember/Prometheus = %s (%s vs %s s/1M%s)" % (f(cr, 2), f(e.get("cpu_s_per_1M_samples"), 2),
                                                                    f(pr.get("cpu_s_per_1M_samples"), 2), coarse)))
