@@ -30,45 +30,13 @@ public struct APIParameters: Sendable {
     /// Form decoding: `+` is a space and `%XX` a byte. Text with a malformed escape is kept as
     /// written (with `+` still a space); decoded bytes that are not UTF-8 read as U+FFFD.
     static func decode(_ text: Substring) -> String {
-        if let decoded = text.utf8.withContiguousStorageIfAvailable({ decode(bytes: $0) }) { return decoded }
-        var copy = String(text)
-        return copy.withUTF8 { decode(bytes: $0) }
-    }
-
-    private static func decode(bytes: UnsafeBufferPointer<UInt8>) -> String {
-        if !bytes.contains(where: { $0 == UInt8(ascii: "+") || $0 == UInt8(ascii: "%") }) {
-            return String(decoding: bytes, as: UTF8.self)
+        let utf8 = text.utf8
+        guard utf8.contains(where: { $0 == UInt8(ascii: "+") || $0 == UInt8(ascii: "%") }) else { return String(text) }
+        let decoded = PercentDecoding.decode(utf8, plusIsSpace: true)
+        if decoded.malformed {
+            return String(decoding: utf8.map { $0 == UInt8(ascii: "+") ? UInt8(ascii: " ") : $0 }, as: UTF8.self)
         }
-        var out = [UInt8](), malformed = false
-        out.reserveCapacity(bytes.count)
-        var index = 0
-        while index < bytes.count {
-            let byte = bytes[index]
-            if byte == UInt8(ascii: "+") {
-                out.append(UInt8(ascii: " "))
-            } else if byte == UInt8(ascii: "%"), !malformed, index + 2 < bytes.count,
-                      let high = hexValue(bytes[index + 1]), let low = hexValue(bytes[index + 2]) {
-                out.append(high << 4 | low)
-                index += 2
-            } else {
-                if byte == UInt8(ascii: "%") { malformed = true }
-                out.append(byte)
-            }
-            index += 1
-        }
-        if malformed {
-            return String(decoding: bytes.map { $0 == UInt8(ascii: "+") ? UInt8(ascii: " ") : $0 }, as: UTF8.self)
-        }
-        return String(decoding: out, as: UTF8.self)
-    }
-
-    private static func hexValue(_ byte: UInt8) -> UInt8? {
-        switch byte {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): return byte - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): return byte - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): return byte - UInt8(ascii: "A") + 10
-        default: return nil
-        }
+        return String(decoding: decoded.bytes, as: UTF8.self)
     }
 
     /// Parses a time parameter as Prometheus does: Unix seconds with optional fraction, or RFC 3339.

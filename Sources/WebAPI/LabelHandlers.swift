@@ -83,30 +83,13 @@ enum LabelHandlers {
     /// The `<name>` path segment: percent-decoded, `U__`-unescaped, and valid UTF-8 and non-empty
     /// (Prometheus 3's label-name rule), else `invalid label name: "<name>"`.
     static func labelName(fromPath raw: Substring) throws(APIError) -> String {
-        let bytes = percentDecodedBytes(raw)
+        let bytes = PercentDecoding.decode(raw.utf8, plusIsSpace: false).bytes
         guard let decoded = String(validating: bytes, as: UTF8.self) else {
             throw .badData("invalid label name: \(goQuoted(bytes: bytes))")
         }
         let name = decoded.hasPrefix("U__") ? unescapeLabelName(decoded) : decoded
         if name.isEmpty { throw .badData("invalid label name: \"\"") }
         return name
-    }
-
-    static func percentDecodedBytes(_ text: Substring) -> [UInt8] {
-        var out: [UInt8] = []
-        let bytes = Array(text.utf8)
-        var index = 0
-        while index < bytes.count {
-            if bytes[index] == UInt8(ascii: "%"), index + 2 < bytes.count,
-               let byte = UInt8(String(decoding: bytes[(index + 1)...(index + 2)], as: UTF8.self), radix: 16) {
-                out.append(byte)
-                index += 3
-            } else {
-                out.append(bytes[index])
-                index += 1
-            }
-        }
-        return out
     }
 
     /// Prometheus's value-encoding escaping undone: after `U__`, `__` is `_` and `_<hex>_` is

@@ -23,6 +23,16 @@ import Testing
         #expect(APIParameters.decode("%FF%FE") == "\u{FFFD}\u{FFFD}")
     }
 
+    @Test func pathSegmentsKeepPlusAndReportMalformedEscapes() {
+        let path = PercentDecoding.decode("a+b%2Fc%zz%e2%9c%93".utf8, plusIsSpace: false)
+        #expect(String(decoding: path.bytes, as: UTF8.self) == "a+b/c%zz✓")
+        #expect(path.malformed)
+        let clean = PercentDecoding.decode("%41%2b".utf8, plusIsSpace: false)
+        #expect(clean.bytes == Array("A+".utf8))
+        #expect(!clean.malformed)
+        #expect(PercentDecoding.decode("%+f".utf8, plusIsSpace: false).bytes == Array("%+f".utf8))
+    }
+
     /// The byte-level decoder agrees on random text with a plain reading of the rule, and with
     /// Foundation's percent decoding wherever that gives an answer (it refuses some invalid UTF-8).
     @Test func agreesWithFoundationOnRandomText() {
