@@ -16,22 +16,6 @@ import Testing
 
         """
 
-    func startServer(config: String, in directory: TemporaryDirectory) async throws -> (EmberServer, Task<Void, any Error>, Int) {
-        var options = ServerOptions()
-        options.configFile = try directory.file("prometheus.yml", config)
-        options.storagePath = directory.path + "/data"
-        options.listenAddress = "127.0.0.1:0"
-        var logger = Logger(label: "ember-test")
-        logger.logLevel = .warning
-        let server = try EmberServer(options: options, logger: logger)
-        let task = Task { try await server.run() }
-        // Generous: on 2 cores the CPU-bound suites running alongside can starve the start for seconds.
-        guard try await eventually(seconds: 120, { server.port != nil }), let port = server.port else {
-            throw TestFailure("server did not start")
-        }
-        return (server, task, port)
-    }
-
     @Test func scrapedTargetIsUpAndItsSeriesAreQueryable() async throws {
         let target = try await FakeTarget.start(body: Self.exposition)
         defer { target.stop() }

@@ -17,16 +17,8 @@ import Testing
 
     @Test func servesOnIPv6Loopback() async throws {
         let directory = try TemporaryDirectory()
-        var options = ServerOptions()
-        options.configFile = try directory.file("prometheus.yml", "scrape_configs: []\n")
-        options.storagePath = directory.path + "/data"
-        options.listenAddress = "[::1]:0"
-        var logger = Logger(label: "ember-test")
-        logger.logLevel = .warning
-        let server = try EmberServer(options: options, logger: logger)
-        let task = Task { try await server.run() }
-        guard try await eventually(seconds: 120, { server.port != nil }), let port = server.port else {
-            throw TestFailure("server did not start on [::1]")
+        let (server, task, port) = try await startServer(config: "scrape_configs: []\n", in: directory) {
+            $0.listenAddress = "[::1]:0"
         }
         let (status, body) = try await httpGet("http://[::1]:\(port)/-/healthy")
         #expect(status == 200)
@@ -45,17 +37,7 @@ import Testing
 
     @Test func everyAnswerCarriesTheCurrentDate() async throws {
         let directory = try TemporaryDirectory()
-        var options = ServerOptions()
-        options.configFile = try directory.file("prometheus.yml", "scrape_configs: []\n")
-        options.storagePath = directory.path + "/data"
-        options.listenAddress = "127.0.0.1:0"
-        var logger = Logger(label: "ember-test")
-        logger.logLevel = .warning
-        let server = try EmberServer(options: options, logger: logger)
-        let task = Task { try await server.run() }
-        guard try await eventually(seconds: 120, { server.port != nil }), let port = server.port else {
-            throw TestFailure("server did not start")
-        }
+        let (server, task, port) = try await startServer(config: "scrape_configs: []\n", in: directory)
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.timeZone = TimeZone(identifier: "GMT")

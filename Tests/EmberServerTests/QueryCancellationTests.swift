@@ -26,21 +26,10 @@ import Testing
     }
 
     func startServer(in directory: TemporaryDirectory) async throws -> (EmberServer, Task<Void, any Error>, Int) {
-        var options = ServerOptions()
-        options.configFile = try directory.file("prometheus.yml", "global: {scrape_interval: 1h}\nscrape_configs: []\n")
-        options.storagePath = directory.path + "/data"
-        options.listenAddress = "127.0.0.1:0"
-        // Bounds the query even if cancellation failed; well past the 30 s this test waits for it
-        // to stop, so a query that merely timed out cannot pass for a cancelled one.
-        options.queryTimeout = 110_000
-        var logger = Logger(label: "ember-test")
-        logger.logLevel = .critical
-        let server = try EmberServer(options: options, logger: logger)
-        let task = Task { try await server.run() }
-        guard try await eventually(seconds: 120, { server.port != nil }), let port = server.port else {
-            throw TestFailure("server did not start")
-        }
-        return (server, task, port)
+        // The timeout bounds the query even if cancellation failed; well past the 30 s this test waits
+        // for it to stop, so a query that merely timed out cannot pass for a cancelled one.
+        try await EmberServerTests.startServer(config: "global: {scrape_interval: 1h}\nscrape_configs: []\n", in: directory,
+                                               logLevel: .critical) { $0.queryTimeout = 110_000 }
     }
 
     @Test func aQueryWhoseClientDisconnectsStops() async throws {

@@ -1,6 +1,8 @@
 import AsyncHTTPClient
+@testable import EmberServer
 import Foundation
 import Hummingbird
+import Logging
 import NIOCore
 import Synchronization
 import Testing
@@ -63,6 +65,27 @@ final class TemporaryDirectory: @unchecked Sendable {
         return file
     }
     deinit { try? FileManager.default.removeItem(atPath: path) }
+}
+
+/// Starts a server with `config` as its configuration file and its data in `directory`, listening
+/// on a free loopback port (`adjust` may change the options first); returns it, the task running
+/// it and the port.
+func startServer(config: String, in directory: TemporaryDirectory, logLevel: Logger.Level = .warning,
+                 adjust: (inout ServerOptions) -> Void = { _ in }) async throws -> (EmberServer, Task<Void, any Error>, Int) {
+    var options = ServerOptions()
+    options.configFile = try directory.file("prometheus.yml", config)
+    options.storagePath = directory.path + "/data"
+    options.listenAddress = "127.0.0.1:0"
+    adjust(&options)
+    var logger = Logger(label: "ember-test")
+    logger.logLevel = logLevel
+    let server = try EmberServer(options: options, logger: logger)
+    let task = Task { try await server.run() }
+    // Generous: on 2 cores the CPU-bound suites running alongside can starve the start for seconds.
+    guard try await eventually(seconds: 120, { server.port != nil }), let port = server.port else {
+        throw TestFailure("server did not start")
+    }
+    return (server, task, port)
 }
 
 /// GETs a URL and returns status and body.
