@@ -10,19 +10,8 @@ import Testing
 @Suite(.serialized) struct WebWiringTests {
     func start(_ configure: (inout ServerOptions) -> Void, config: String, in directory: TemporaryDirectory)
         async throws -> (EmberServer, Task<Void, any Error>, String) {
-        var options = ServerOptions()
-        options.configFile = try directory.file("prometheus.yml", config)
-        options.storagePath = directory.path + "/data"
-        options.listenAddress = "127.0.0.1:0"
-        configure(&options)
-        var logger = Logger(label: "ember-test")
-        logger.logLevel = .critical
-        let server = try EmberServer(options: options, logger: logger)
-        let task = Task { try await server.run() }
-        // Generous: with 2 cores, CPU-bound tests running beside this one can starve the server's start.
-        guard try await eventually(seconds: 120, { server.port != nil }), let port = server.port else {
-            throw TestFailure("server did not start")
-        }
+        let (server, task, port) = try await startServer(config: config, in: directory, logLevel: .critical,
+                                                         adjust: configure)
         return (server, task, "http://127.0.0.1:\(port)")
     }
 
