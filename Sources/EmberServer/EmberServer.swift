@@ -127,8 +127,8 @@ public final class EmberServer: Sendable {
         let tls = webSecurity.tls != nil, basicAuth = !webSecurity.config.basicAuthUsers.isEmpty
         let app = HTTPService(
             responder: APIRouter.build(deps).buildResponder(),
-            serverBuilder: try webSecurity.serverBuilder(),
-            configuration: ServerConfiguration(address: .hostname(address.host, port: address.port)),
+            host: address.host, port: address.port, tls: webSecurity.tls,
+            bodyLimit: APIRouter.largestRequestBody(deps),
             logger: logger,
             onServerRunning: { [self, logger] channel in
                 self.boundPort.withLock { $0 = channel.localAddress?.port }

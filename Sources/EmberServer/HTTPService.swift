@@ -1,58 +1,88 @@
 import Foundation
 import Hummingbird
-import HummingbirdCore
 import Logging
 import NIOCore
+import NIOExtras
 import NIOHTTP1
+import NIOHTTPTypesHTTP1
 import NIOPosix
+import NIOSSL
 import ServiceLifecycle
 import Synchronization
 import WebAPI
 
-/// The HTTP listener: Hummingbird's server answering through the API router.
+/// The HTTP listener: swift-nio's HTTP/1.1 server pipeline (over TLS when configured) answering
+/// through Hummingbird's router.
 ///
-/// Contract: behaves as Hummingbird's `Application.run()` — the router's response, or a bare 500
-/// when the router throws something that is not an HTTP error; a request the parser rejects ends
-/// its connection — with one difference: the `Date` header is formatted by the first response in
-/// each second (`HTTPDate`) instead of by a service that wakes the process every second to do it,
-/// so an idle server does not spend CPU. `onServerRunning` receives the listening channel.
+/// Contract: listens on `host:port` (SO_REUSEADDR, backlog 256) and calls `onServerRunning` with the
+/// listening channel once bound; a bind failure is thrown from `run`. Each connection runs NIO's
+/// HTTP/1.1 codec with pipelining assistance and protocol-error handling (a request the parser
+/// rejects gets `400` and its connection ends), then `HTTPRequestHandler`. Graceful shutdown stops
+/// accepting, lets every request in flight finish its response, closes idle connections, and
+/// returns when the last connection has closed; cancellation closes the listener at once.
+///
+/// Why not Hummingbird's server: it serves each connection from a Swift task reading an async
+/// channel, which costs a dozen thread hand-offs per short request (accept, each read, each write,
+/// the close) and a one-second `Date` timer that keeps an idle process awake; this pipeline hands
+/// each request to a task once and its response back once (see
+/// `docs/benchmarks/2026-11-30-request-path.md`).
 struct HTTPService: Service {
     let responder: any HTTPResponder<APIRequestContext>
-    let serverBuilder: HTTPServerBuilder
-    let configuration: ServerConfiguration
+    let host: String
+    let port: Int
+    let tls: TLSConfiguration?
+    /// The largest request body a route accepts; bodies are kept up to one byte more.
+    let bodyLimit: Int
     let logger: Logger
     let onServerRunning: @Sendable (any Channel) async -> Void
 
     func run() async throws {
-        let responder = self.responder, logger = self.logger
-        let server = try serverBuilder.buildServer(
-            configuration: configuration, eventLoopGroup: MultiThreadedEventLoopGroup.singleton, logger: logger
-        ) { (request, responseWriter: consuming ResponseWriter, channel) in
-            var response: Response
-            do {
-                let context = APIRequestContext(source: .init(channel: channel, logger: logger))
-                response = try await responder.respond(to: request, context: context)
-            } catch let error as HTTPParserError {
-                throw error
-            } catch {
-                logger.debug("unhandled error answering a request", metadata: ["err": "\(error)"])
-                response = Response(status: .internalServerError, body: .init())
+        let group = MultiThreadedEventLoopGroup.singleton
+        let sslContext = try tls.map { try NIOSSLContext(configuration: $0) }
+        let answerer = RequestAnswerer(responder: responder, logger: logger)
+        let quiescing = ServerQuiescingHelper(group: group)
+        let bodyLimit = self.bodyLimit
+        let listener = try await ServerBootstrap(group: group)
+            .serverChannelOption(ChannelOptions.backlog, value: 256)
+            .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
+            .serverChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(quiescing.makeServerChannelHandler(channel: channel))
+                }
             }
-            response.headers[.date] = HTTPDate.now()
-            do {
-                try await responseWriter.write(response: response.head, body: response.body)
-            } catch is HTTPParserError {
-                // A parse error thrown from here would make the server write a second response.
-                throw ResponseWriteFailed()
+            .childChannelOption(ChannelOptions.allowRemoteHalfClosure, value: true)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    let pipeline = channel.pipeline.syncOperations
+                    if let sslContext { try pipeline.addHandler(NIOSSLServerHandler(context: sslContext)) }
+                    try pipeline.configureHTTPServerPipeline(withPipeliningAssistance: true, withErrorHandling: true)
+                    try pipeline.addHandler(HTTP1ToHTTPServerCodec(secure: sslContext != nil))
+                    try pipeline.addHandler(HTTPRequestHandler(answerer: answerer, bodyLimit: bodyLimit))
+                }
             }
-        } onServerRunning: { channel in
-            await onServerRunning(channel)
+            .bind(host: host, port: port).get()
+        await onServerRunning(listener)
+        let drained = listener.eventLoop.makePromise(of: Void.self)
+        let draining = FirstCall()
+        try await withTaskCancellationHandler {
+            try await withGracefulShutdownHandler {
+                try await listener.closeFuture.get()
+                if draining.happened { try await drained.futureResult.get() }
+            } onGracefulShutdown: {
+                if draining.claim() { quiescing.initiateShutdown(promise: drained) }
+            }
+        } onCancel: {
+            listener.close(promise: nil)
+            if draining.claim() { drained.succeed(()) }
         }
-        try await server.run()
     }
+}
 
-    /// Ends a connection whose request turned out malformed while its response was being written.
-    struct ResponseWriteFailed: Error {}
+/// True for the first caller of `claim` only: which of shutdown and cancellation ends the listener.
+final class FirstCall: Sendable {
+    private let claimed = Mutex(false)
+    var happened: Bool { claimed.withLock { $0 } }
+    func claim() -> Bool { claimed.withLock { was in defer { was = true }; return !was } }
 }
 
 /// The current time as an HTTP `Date` header value (RFC 9110 IMF-fixdate, e.g.

@@ -1,8 +1,5 @@
 import Config
 import CoreMetrics
-import Hummingbird
-import HummingbirdCore
-import HummingbirdTLS
 import NIOSSL
 import WebAPI
 
@@ -25,12 +22,6 @@ struct WebServerSecurity: Sendable {
     init(file: String) throws {
         config = try WebConfig.load(file: file)
         tls = try config.tls.map { try Self.tlsConfiguration($0, webConfigFile: file) }
-    }
-
-    /// The listener: HTTP/1.1, over TLS when configured.
-    func serverBuilder() throws -> HTTPServerBuilder {
-        guard let tls else { return .http1() }
-        return try .tls(.http1(), tlsConfiguration: tls)
     }
 
     func access(metricsFactory: any MetricsFactory) -> WebAccess {

@@ -5,8 +5,7 @@ import NIOCore
 /// request arrived on.
 ///
 /// Contract: `channel` is the request's connection (a live TCP channel in the server, a test
-/// channel under HummingbirdTesting); routes use it to notice a client that went away
-/// (`DisconnectCancellation`).
+/// channel under HummingbirdTesting).
 public struct APIRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     public let channel: any Channel

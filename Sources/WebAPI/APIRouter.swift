@@ -48,12 +48,13 @@ public enum APIRouter {
         LifecycleRoutes.add(to: routes, hooks: deps.lifecycle)
         RemoteWriteRoute.add(to: routes, receiver: deps.remoteWriteReceiver, readiness: deps.readiness)
 
-        // Queries stop when their client goes away (see DisconnectCancellation).
-        routes.api("/query", [.get, .post], limit: limit) { params, context in
-            await DisconnectCancellation.run(on: context.channel) { await QueryHandlers.instantQuery(params, engine: deps.engine) }
+        // A query stops when its client goes away: the server cancels the task answering a request
+        // whose connection closes (EmberServer's HTTPRequestHandler).
+        routes.api("/query", [.get, .post], limit: limit) { params, _ in
+            await QueryHandlers.instantQuery(params, engine: deps.engine)
         }
-        routes.api("/query_range", [.get, .post], limit: limit) { params, context in
-            await DisconnectCancellation.run(on: context.channel) { await QueryHandlers.rangeQuery(params, engine: deps.engine) }
+        routes.api("/query_range", [.get, .post], limit: limit) { params, _ in
+            await QueryHandlers.rangeQuery(params, engine: deps.engine)
         }
         routes.api("/query_exemplars", [.get, .post], limit: limit) { params, _ in QueryToolHandlers.exemplars(params) }
         routes.api("/format_query", [.get, .post], limit: limit) { params, _ in QueryToolHandlers.formatQuery(params) }
@@ -100,6 +101,11 @@ public enum APIRouter {
         while trimmed.hasSuffix("/") { trimmed = trimmed.dropLast() }
         while trimmed.hasPrefix("/") { trimmed = trimmed.dropFirst() }
         return trimmed.isEmpty ? "" : "/" + trimmed
+    }
+
+    /// The most body bytes any route reads (remote write's compressed limit or the form limit).
+    public static func largestRequestBody(_ deps: APIDependencies) -> Int {
+        max(RemoteWriteRoute.maxCompressedBytes, deps.maxRequestBody)
     }
 
     static func plain(_ status: HTTPResponse.Status, _ text: String) -> Response {

@@ -35,7 +35,8 @@ struct PrometheusHTTPMiddleware: RouterMiddleware {
 
     /// Whether any `Accept-Encoding` entry is `gzip` (or `*`) without `q=0`.
     static func acceptsGzip(_ values: [String]) -> Bool {
-        for value in values {
+        // Most clients send one short value without either coding: answer those without splitting.
+        for value in values where value.lowercased().contains("gzip") || value.contains("*") {
             for entry in value.split(separator: ",") {
                 let parts = entry.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }
                 guard let coding = parts.first?.lowercased(), coding == "gzip" || coding == "*" else { continue }

@@ -97,6 +97,8 @@ import Testing
         }
         #expect(PrometheusHTTPMiddleware.acceptsGzip(["deflate, gzip;q=0.5"]))
         #expect(!PrometheusHTTPMiddleware.acceptsGzip(["br", "deflate"]))
+        #expect(PrometheusHTTPMiddleware.acceptsGzip(["GZIP"]) && PrometheusHTTPMiddleware.acceptsGzip(["br, *"]))
+        #expect(!PrometheusHTTPMiddleware.acceptsGzip(["identity"]) && !PrometheusHTTPMiddleware.acceptsGzip(["gzip;q=0"]))
     }
 
     @Test func routePrefixMovesEveryRoute() async throws {
