@@ -96,7 +96,7 @@ final class HeadSeriesSet: SeriesSet {
             batch = head.labels(of: series[position..<upTo])
         }
         let first = position == 0 ? 0 : Int(ends[position - 1])
-        let one = HeadSeries(labels: batch[position - batchStart], chunks: Array(chunks[first..<Int(ends[position])]),
+        let one = HeadSeries(labels: batch[position - batchStart], chunks: chunks[first..<Int(ends[position])],
                              range: range)
         position += 1
         return one
@@ -115,17 +115,18 @@ struct HeadReadRange {
 /// the labels, the chunk list and the range separately.
 final class HeadSeries: Series {
     let labels: Labels
-    let chunks: [HeadChunk]
+    /// A slice of the selection's one chunk array (not a copy of its part).
+    let chunks: ArraySlice<HeadChunk>
     let range: HeadReadRange
 
-    init(labels: Labels, chunks: [HeadChunk], range: HeadReadRange) {
+    init(labels: Labels, chunks: ArraySlice<HeadChunk>, range: HeadReadRange) {
         self.labels = labels
         self.chunks = chunks
         self.range = range
     }
 
     func makeIterator() -> any SampleIterator {
-        ChunkListIterator(chunks: chunks, mint: range.mint, maxt: range.maxt)
+        ChunkListIterator(chunks: Array(chunks), mint: range.mint, maxt: range.maxt)
     }
 
     /// Decodes the chunks directly (no iterator object, no dynamic call per sample). A chunk whose

@@ -26,6 +26,13 @@ struct SeriesLabels: Hashable, Sendable {
 
     func makeReader() -> Reader { Reader(bytes: bytes) }
 
+    /// Number of ids: every varint ends with the one byte below 0x80.
+    var idCount: Int {
+        var count = 0
+        for byte in bytes where byte < 0x80 { count += 1 }
+        return count
+    }
+
     /// Reads the ids one at a time.
     struct Reader {
         let bytes: [UInt8]
@@ -214,6 +221,7 @@ final class SymbolTable: Sendable {
 
     private static func decode(_ labels: SeriesLabels, _ strings: [String]) -> Labels {
         var pairs: [Label] = []
+        pairs.reserveCapacity(labels.idCount / 2)
         var reader = labels.makeReader()
         while let name = reader.next(), let value = reader.next() {
             pairs.append(Label(strings[Int(name)], strings[Int(value)]))
