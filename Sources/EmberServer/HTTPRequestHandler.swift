@@ -2,6 +2,7 @@ import Hummingbird
 import HummingbirdCore
 import Logging
 import NIOCore
+import NIOHTTP1
 import NIOHTTPTypes
 import WebAPI
 
@@ -64,14 +65,16 @@ final class HTTPRequestHandler: ChannelInboundHandler, RemovableChannelHandler {
 
     private let answerer: RequestAnswerer
     private let bodyLimit: Int
+    private let keepAlive: KeepAliveObserver
     private var head: HTTPRequest?
     private var body = ByteBuffer()
     private var running: Task<Void, Never>?
     private var inputClosed = false
 
-    init(answerer: RequestAnswerer, bodyLimit: Int) {
+    init(answerer: RequestAnswerer, bodyLimit: Int, keepAlive: KeepAliveObserver) {
         self.answerer = answerer
         self.bodyLimit = bodyLimit
+        self.keepAlive = keepAlive
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -94,7 +97,7 @@ final class HTTPRequestHandler: ChannelInboundHandler, RemovableChannelHandler {
 
     private func start(_ requestHead: HTTPRequest, body: ByteBuffer, context: ChannelHandlerContext) {
         let request = Request(head: requestHead, body: RequestBody(buffer: body))
-        let closeAfter = Self.asksToClose(requestHead)
+        let closeAfter = !keepAlive.current
         let isHead = requestHead.method == .head
         let channel = context.channel, answerer = self.answerer
         let loop = context.eventLoop
@@ -142,10 +145,19 @@ final class HTTPRequestHandler: ChannelInboundHandler, RemovableChannelHandler {
         context.close(promise: nil)
     }
 
-    /// Whether the request's `Connection` header lists `close`.
-    static func asksToClose(_ head: HTTPRequest) -> Bool {
-        head.headerFields[values: .connection].contains { value in
-            value.split(separator: ",").contains { $0.trimmingCharacters(in: .whitespaces).lowercased() == "close" }
-        }
+}
+
+/// Notes whether the request being delivered keeps its connection open, from NIO's request head,
+/// which still has the HTTP version that the HTTPTypes conversion after it drops: HTTP/1.1 unless
+/// `Connection: close`, HTTP/1.0 only with `Connection: keep-alive`. Sits after NIO's pipelining
+/// handler, which delivers one request at a time, so `current` belongs to the request in flight.
+final class KeepAliveObserver: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = HTTPServerRequestPart
+    typealias InboundOut = HTTPServerRequestPart
+    private(set) var current = true
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        if case .head(let head) = unwrapInboundIn(data) { current = head.isKeepAlive }
+        context.fireChannelRead(data)
     }
 }

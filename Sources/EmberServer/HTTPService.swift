@@ -56,8 +56,10 @@ struct HTTPService: Service {
                     let pipeline = channel.pipeline.syncOperations
                     if let sslContext { try pipeline.addHandler(NIOSSLServerHandler(context: sslContext)) }
                     try pipeline.configureHTTPServerPipeline(withPipeliningAssistance: true, withErrorHandling: true)
+                    let keepAlive = KeepAliveObserver()
+                    try pipeline.addHandler(keepAlive)
                     try pipeline.addHandler(HTTP1ToHTTPServerCodec(secure: sslContext != nil))
-                    try pipeline.addHandler(HTTPRequestHandler(answerer: answerer, bodyLimit: bodyLimit))
+                    try pipeline.addHandler(HTTPRequestHandler(answerer: answerer, bodyLimit: bodyLimit, keepAlive: keepAlive))
                 }
             }
             .bind(host: host, port: port).get()

@@ -141,6 +141,22 @@ final class RawConnection: @unchecked Sendable {
         try await task.value
     }
 
+    @Test func anHTTP10ConnectionStaysOpenOnlyWhenAskedToKeepAlive() async throws {
+        let (group, task, port) = try await start(Probe())
+        let plain = try RawConnection(port: port)
+        try plain.send("GET /hello HTTP/1.0\r\n\r\n")
+        let (plainAnswer, plainClosed) = try await plain.readToEnd()
+        #expect(plainAnswer.hasSuffix("\r\n\r\nhello") && plainClosed, "\(plainAnswer) closed: \(plainClosed)")
+
+        let kept = try RawConnection(port: port)
+        try kept.send("GET /hello HTTP/1.0\r\nConnection: keep-alive\r\n\r\nGET /hello HTTP/1.0\r\n\r\n")
+        let (keptAnswer, keptClosed) = try await kept.readToEnd()
+        #expect(keptAnswer.components(separatedBy: "\r\n\r\nhello").count == 3, "\(keptAnswer)")
+        #expect(keptClosed)
+        await group.triggerGracefulShutdown()
+        try await task.value
+    }
+
     @Test func aMalformedRequestGets400AndItsConnectionEnds() async throws {
         let (group, task, port) = try await start(Probe())
         let connection = try RawConnection(port: port)
