@@ -179,8 +179,10 @@ def cardinality_section(card, plots, notes):
             f(engine_median(e), 2), f(engine_median(pr), 2), f(er, 2))) if er is not None else ""
         if lr is not None and lr > GOALS["panel"] and er is not None and er <= GOALS["panel"]:
             WHY.append("Panel latency at %s: inside the engine Ember takes %s of Prometheus's time; the rest of each "
-                       "request is the HTTP layer's fixed cost (this harness opens a new connection per request; "
-                       "the profile is in `docs/benchmarks/2026-11-30-idle-and-requests.md`)." % (p["config"]["name"], f(er, 2)))
+                       "request is its fixed cost — the client, a new connection per request, HTTP and JSON — which a "
+                       "bare `/api/v1/labels` shows: %s ms on Ember, %s on Prometheus in this run (measurements in "
+                       "`docs/benchmarks/2026-11-30-request-path.md`)." % (
+                           p["config"]["name"], f(er, 2), f(lat_med(e, "labels")), f(lat_med(pr, "labels"))))
         notes.append(("Panel latency ≤ 0.5× Prometheus (%s)" % p["config"]["name"], lr is not None and lr <= GOALS["panel"],
                       "Ember/Prometheus = %s (%s vs %s ms%s)" % (f(lr, 2), f(panel_median(e)), f(panel_median(pr)), engine)))
     return out
