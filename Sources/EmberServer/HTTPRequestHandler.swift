@@ -54,9 +54,11 @@ struct RequestAnswerer: Sendable {
 ///
 /// Contract: one request at a time (NIO's pipelining handler before it holds the next request until
 /// a response has ended); a request body is kept up to `bodyLimit + 1` bytes and the rest dropped,
-/// so a route that collects at most `bodyLimit` bytes still sees that it was too large; the
-/// connection closes after a response to a request with `Connection: close`, and when the client
-/// has closed its side. A client that closes its side or the connection while its request is
+/// so a route that collects at most `bodyLimit` bytes still sees that it was too large; a request
+/// with `Expect: 100-continue` gets `100 Continue` as soon as its head is read; the connection
+/// closes after the response to a request that does not keep it alive (HTTP/1.1 with
+/// `Connection: close`, HTTP/1.0 without `Connection: keep-alive`) and when the client has closed
+/// its side. A client that closes its side or the connection while its request is
 /// being answered cancels the answering task, as Go's server cancels a request's context.
 /// Per request this costs two thread hand-offs: into the task and back to the event loop.
 final class HTTPRequestHandler: ChannelInboundHandler, RemovableChannelHandler {
@@ -82,6 +84,11 @@ final class HTTPRequestHandler: ChannelInboundHandler, RemovableChannelHandler {
         case .head(let requestHead):
             head = requestHead
             body = ByteBuffer()
+            // A client asking to be told before it sends its body (curl does for bodies over 1 MB)
+            // is told at once, as Go's server does when the handler reads the body.
+            if requestHead.headerFields[.expect]?.lowercased() == "100-continue" {
+                context.writeAndFlush(wrapOutboundOut(.head(HTTPResponse(status: .continue))), promise: nil)
+            }
         case .body(var part):
             let room = bodyLimit + 1 - body.readableBytes
             if room > 0, let kept = part.readSlice(length: min(room, part.readableBytes)) {

@@ -126,6 +126,28 @@ final class RawConnection: @unchecked Sendable {
         try await task.value
     }
 
+    @Test func aClientExpectingContinueIsToldBeforeItSendsItsBody() async throws {
+        let (group, task, port) = try await start(Probe())
+        let connection = try RawConnection(port: port)
+        try connection.send("POST /size HTTP/1.1\r\nHost: t\r\nContent-Length: 4\r\nExpect: 100-continue\r\nConnection: close\r\n\r\n")
+        var interim = ""
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        let deadline = Date().addingTimeInterval(20)
+        while Date() < deadline, !interim.contains("\r\n\r\n") {
+            let count = read(connection.fd, &buffer, buffer.count)
+            if count > 0 { interim += String(decoding: buffer[0..<count], as: UTF8.self) } else {
+                try await Task.sleep(for: .milliseconds(20))
+            }
+        }
+        #expect(interim == "HTTP/1.1 100 Continue\r\n\r\n", "\(interim)")
+        try connection.send("abcd")
+        let (answer, closed) = try await connection.readToEnd()
+        #expect(answer.hasPrefix("HTTP/1.1 200 OK\r\n") && answer.hasSuffix("\r\n\r\n4 bytes"), "\(answer)")
+        #expect(closed)
+        await group.triggerGracefulShutdown()
+        try await task.value
+    }
+
     @Test func aHeadAnswerHasTheLengthAndNoBody() async throws {
         let (group, task, port) = try await start(Probe())
         let connection = try RawConnection(port: port)
