@@ -1,6 +1,9 @@
 import AsyncHTTPClient
 @testable import EmberServer
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import Hummingbird
 import Logging
 import NIOCore
@@ -123,4 +126,50 @@ func vectorResult(_ body: String) throws -> [([String: String], String)] {
         let value = (element["value"] as? [Any])?.last as? String ?? ""
         return (metric, value)
     }
+}
+
+/// A plain TCP connection to loopback that writes raw HTTP and reads with non-blocking polls, so a
+/// test sees exactly the bytes the server sends and when it closes.
+final class RawConnection: @unchecked Sendable {
+    let fd: Int32
+
+    init(port: Int) throws {
+        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = UInt16(port).bigEndian
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard connected == 0 else { throw TestFailure("cannot connect to \(port)") }
+        _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
+    }
+
+    func send(_ text: String) throws {
+        let bytes = Array(text.utf8)
+        guard bytes.withUnsafeBytes({ write(fd, $0.baseAddress, $0.count) }) == bytes.count else { throw TestFailure("short write") }
+    }
+
+    /// Ends the sending side only (the server sees end of input).
+    func closeSending() { _ = shutdown(fd, Int32(SHUT_WR)) }
+
+    /// Reads until the server closes or `seconds` pass; `closed` says which.
+    func readToEnd(seconds: Double = 20) async throws -> (text: String, closed: Bool) {
+        var received = [UInt8](), buffer = [UInt8](repeating: 0, count: 65536)
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            let count = read(fd, &buffer, buffer.count)
+            if count > 0 { received += buffer[0..<count] } else if count == 0 {
+                return (String(decoding: received, as: UTF8.self), true)
+            } else if errno == ECONNRESET {
+                return (String(decoding: received, as: UTF8.self), true)
+            } else {
+                try await Task.sleep(for: .milliseconds(20))
+            }
+        }
+        return (String(decoding: received, as: UTF8.self), false)
+    }
+
+    deinit { close(fd) }
 }
