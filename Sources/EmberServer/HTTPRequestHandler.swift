@@ -24,9 +24,9 @@ struct RequestAnswerer: Sendable {
             logger.debug("unhandled error answering a request", metadata: ["err": "\(error)"])
             response = Response(status: .internalServerError, body: .init())
         }
-        let sink = BodySink()
+        let collector = CollectingBodyWriter()
         do {
-            try await response.body.write(sink)
+            try await response.body.write(collector.sink)
         } catch {
             logger.debug("response body failed", metadata: ["err": "\(error)"])
             return (HTTPResponse(status: .internalServerError, headerFields: [.contentLength: "0"]), ByteBuffer())
@@ -34,18 +34,10 @@ struct RequestAnswerer: Sendable {
         var head = response.head
         head.headerFields[.date] = HTTPDate.now()
         let noBody = head.status == .noContent || head.status == .notModified || head.status.kind == .informational
-        head.headerFields[.contentLength] = noBody ? nil : String(sink.buffer.readableBytes)
+        let body = collector.buffer.value
+        head.headerFields[.contentLength] = noBody ? nil : String(body.readableBytes)
         head.headerFields[.transferEncoding] = nil
-        return (head, sink.buffer)
-    }
-
-    /// Gathers a response body; written from one task, read by it afterwards.
-    final class BodySink: ResponseBodyWriter, @unchecked Sendable {
-        var buffer = ByteBuffer()
-        func write(_ buffer: ByteBuffer) async throws {
-            if self.buffer.readableBytes == 0 { self.buffer = buffer } else { self.buffer.writeImmutableBuffer(buffer) }
-        }
-        func finish(_ trailingHeaders: HTTPFields?) async throws {}
+        return (head, body)
     }
 }
 

@@ -67,22 +67,28 @@ struct PrometheusHTTPMiddleware: RouterMiddleware {
     }
 }
 
-/// Collects a response body's buffers into one.
-struct CollectingBodyWriter {
-    final class Box: Sendable {
+/// Collects a response body's buffers into one (the first buffer is kept as it is, not copied).
+///
+/// Contract: `sink` may be handed to `ResponseBody.write`; `buffer.value` is everything written so far.
+public struct CollectingBodyWriter: Sendable {
+    public final class Box: Sendable {
         private let stored = Mutex(ByteBuffer())
-        func append(_ buffer: ByteBuffer) { _ = stored.withLock { $0.writeImmutableBuffer(buffer) } }
-        var value: ByteBuffer { stored.withLock { $0 } }
+        func append(_ buffer: ByteBuffer) {
+            stored.withLock { if $0.readableBytes == 0 { $0 = buffer } else { $0.writeImmutableBuffer(buffer) } }
+        }
+        public var value: ByteBuffer { stored.withLock { $0 } }
     }
 
-    struct Sink: ResponseBodyWriter {
+    public struct Sink: ResponseBodyWriter {
         let box: Box
-        mutating func write(_ buffer: ByteBuffer) async throws { box.append(buffer) }
-        consuming func finish(_ trailingHeaders: HTTPFields?) async throws {}
+        public mutating func write(_ buffer: ByteBuffer) async throws { box.append(buffer) }
+        public consuming func finish(_ trailingHeaders: HTTPFields?) async throws {}
     }
 
-    let buffer = Box()
-    var sink: Sink { Sink(box: buffer) }
+    public let buffer = Box()
+    public var sink: Sink { Sink(box: buffer) }
+
+    public init() {}
 }
 
 /// `--web.cors.origin`: which origins may call the API from a browser.
