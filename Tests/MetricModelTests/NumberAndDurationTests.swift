@@ -34,6 +34,72 @@ import Testing
         }
     }
 
+    /// Decimals of every length and position: the short-decimal path must print exactly what the
+    /// general one does, and must take the common shapes (a gauge with three decimals, a ratio).
+    @Test func shortDecimalsMatchTheGeneralPrinter() {
+        var state: UInt64 = 99
+        var values: [Double] = [1e-5, 9.99999e-6, 1.0000000000000002e-5, 99999999999999.9, 1e14 - 0.5, 0.1 + 0.2,
+                                0.3, 2.675, 1.005, 123456789012.345, 0.1, 0.7, 1.113, 9.999999999999999,
+                                99999999999999.98, 0.000123456789012345, 4.35, 0.29]
+        var powers: [Double] = [1]
+        for _ in 1...22 { powers.append(powers[powers.count - 1] * 10) }
+        for _ in 0..<40_000 {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            let digits = Double((state >> 11) % UInt64(powers[1 + Int(state % 15)]))
+            let places = 1 + Int((state >> 7) % 20)
+            values.append(digits / powers[places])
+            values.append(-digits / powers[places])
+            values.append(Double(state >> 11) / Double(1 << 53))
+            values.append((digits / powers[places]).nextUp)
+        }
+        for value in values {
+            var general: [UInt8] = []
+            PrometheusNumber.appendLong(value, to: &general)
+            #expect(String(decoding: general, as: UTF8.self) == PrometheusNumber.format(value), "\(value)")
+            var appended: [UInt8] = []
+            PrometheusNumber.append(value, to: &appended)
+            #expect(appended == general, "\(value)")
+            if let short = Self.short(value) { #expect(short == general, "\(value)") }
+        }
+        for common in [1.113, -0.25, 0.95, 1.5, 0.001, 12345.678, 0.00001234, -99999999999999.9] {
+            #expect(Self.short(common) != nil, "\(common)")
+        }
+        for special in [Double.nan, .infinity, -.infinity, 0, -0.0, 42, -7, 9007199254740991] {
+            #expect(Self.short(special).map { String(decoding: $0, as: UTF8.self) } == PrometheusNumber.format(special))
+        }
+        #expect(Self.short(1e-7) == nil)
+        #expect(Self.short(0.1 + 0.2) == nil)
+        #expect(Self.short(1e15 + 0.5) == nil)
+    }
+
+    /// `writeShort`'s text, or nil when it leaves the value to the general printer.
+    static func short(_ value: Double) -> [UInt8]? {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: PrometheusNumber.shortTextLimit) { scratch in
+            let length = PrometheusNumber.writeShort(value, to: scratch.baseAddress!)
+            return length == 0 ? nil : Array(scratch[..<length])
+        }
+    }
+
+    @Test func appendDigitsWritesEveryLength() {
+        var state: UInt64 = 5
+        var values: [UInt64] = [0, 9, 10, 99, 100, 101, 999, 1000, 1_796_042_520, UInt64.max, UInt64.max - 1]
+        var power: UInt64 = 1
+        for _ in 0..<19 {
+            values += [power - 1, power, power + 1, power * 9, power * 10 - 1]
+            power *= 10
+        }
+        values += [power - 1, power]
+        for shift in 0..<64 {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            values.append(state >> UInt64(shift))
+        }
+        for value in values {
+            var bytes: [UInt8] = [120]
+            PrometheusNumber.appendDigits(value, to: &bytes)
+            #expect(String(decoding: bytes, as: UTF8.self) == "x\(value)")
+        }
+    }
+
     @Test func formatRoundTripsRandomValues() {
         var state: UInt64 = 42
         for _ in 0..<10_000 {
