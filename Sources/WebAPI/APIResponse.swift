@@ -61,6 +61,6 @@ public enum APIResponse {
     static func make(status: HTTPResponse.Status, json: JSONWriter) -> Response {
         Response(status: status,
                  headers: [.contentType: "application/json"],
-                 body: ResponseBody(byteBuffer: ByteBuffer(bytes: json.bytes)))
+                 body: ResponseBody(byteBuffer: json.withBytes { ByteBuffer(bytes: $0) }))
     }
 }

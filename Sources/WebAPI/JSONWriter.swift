@@ -8,165 +8,151 @@ import PromQL
 /// written as JSON strings in Go's shortest 'f' form (`"NaN"`, `"+Inf"`); timestamps as JSON
 /// numbers in seconds with up to millisecond precision (`1700000000.5`).
 public struct JSONWriter: Sendable {
-    public private(set) var bytes: [UInt8] = []
+    var out: JSONBytes
 
-    public init(capacity: Int = 256) { bytes.reserveCapacity(capacity) }
+    public init(capacity: Int = 256) { out = JSONBytes(capacity: capacity) }
 
-    public mutating func raw(_ text: String) { bytes.append(contentsOf: text.utf8) }
+    /// The text written so far (a copy).
+    public var bytes: [UInt8] { out.withBytes { Array($0) } }
+
+    /// Number of bytes written so far.
+    public var count: Int { out.count }
+
+    /// Lends the text written so far, without copying it.
+    public func withBytes<Result>(_ body: (UnsafeBufferPointer<UInt8>) throws -> Result) rethrows -> Result {
+        try out.withBytes(body)
+    }
+
+    public mutating func raw(_ text: String) {
+        var text = text
+        text.withUTF8 { out.append($0) }
+    }
+
+    /// Appends text known when compiling, such as the punctuation around a value.
+    @inline(__always)
+    mutating func literal(_ text: StaticString) {
+        out.append(UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
+    }
+
+    @inline(__always)
+    mutating func byte(_ value: UInt8) { out.append(value) }
 
     public mutating func string(_ text: String) {
         var text = text
         text.withUTF8 { utf8 in
-            bytes.append(UInt8(ascii: "\""))
             // Most label names and values need no escaping: copy them whole.
             if !utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
-                bytes.append(contentsOf: utf8)
-            } else {
-                for byte in utf8 { escape(byte) }
+                let start = out.room(utf8.count &+ 2)
+                start.pointee = UInt8(ascii: "\"")
+                if let source = utf8.baseAddress { (start + 1).update(from: source, count: utf8.count) }
+                start[utf8.count &+ 1] = UInt8(ascii: "\"")
+                out.advance(utf8.count &+ 2)
+                return
             }
-            bytes.append(UInt8(ascii: "\""))
+            byte(UInt8(ascii: "\""))
+            for byte in utf8 { escape(byte) }
+            byte(UInt8(ascii: "\""))
         }
     }
 
-    private static let hexDigits = Array("0123456789abcdef".utf8)
+    private static let hexDigits: StaticString = "0123456789abcdef"
 
-    private mutating func escape(_ byte: UInt8) {
-        switch byte {
+    private mutating func escape(_ value: UInt8) {
+        switch value {
         case UInt8(ascii: "\""), UInt8(ascii: "\\"):
-            bytes.append(92)
-            bytes.append(byte)
-        case 10: bytes.append(92); bytes.append(110)
-        case 13: bytes.append(92); bytes.append(114)
-        case 9: bytes.append(92); bytes.append(116)
+            byte(92)
+            byte(value)
+        case 10: literal("\\n")
+        case 13: literal("\\r")
+        case 9: literal("\\t")
         case 0..<0x20:
-            bytes.append(contentsOf: [92, 117, 48, 48])
-            bytes.append(Self.hexDigits[Int(byte >> 4)])
-            bytes.append(Self.hexDigits[Int(byte & 15)])
-        default: bytes.append(byte)
+            literal("\\u00")
+            byte(Self.hexDigits.utf8Start[Int(value >> 4)])
+            byte(Self.hexDigits.utf8Start[Int(value & 15)])
+        default: byte(value)
         }
     }
 
     /// `["a","b"]`; an empty list is `[]`, never `null`.
     public mutating func stringArray(_ items: [String]) {
-        bytes.append(UInt8(ascii: "["))
+        byte(UInt8(ascii: "["))
         for (index, item) in items.enumerated() {
-            if index > 0 { bytes.append(UInt8(ascii: ",")) }
+            if index > 0 { byte(UInt8(ascii: ",")) }
             string(item)
         }
-        bytes.append(UInt8(ascii: "]"))
+        byte(UInt8(ascii: "]"))
     }
 
     /// A JSON boolean.
-    public mutating func bool(_ value: Bool) { raw(value ? "true" : "false") }
+    public mutating func bool(_ value: Bool) { value ? literal("true") : literal("false") }
 
     /// A timestamp in seconds as a JSON number: `1700000000`, `1700000000.5`, `1700000000.123`.
     public mutating func timestamp(_ milliseconds: Timestamp) {
-        if milliseconds < 0 { bytes.append(UInt8(ascii: "-")) }
+        let start = out.room(Self.timestampLimit)
+        out.advance(Self.writeTimestamp(milliseconds, to: start))
+    }
+
+    /// The most bytes `writeTimestamp` writes: a sign, 16 digits of seconds, a point and 3 digits
+    /// (and writeDigits' own room).
+    static let timestampLimit = 1 + PrometheusNumber.shortTextLimit + 4
+
+    /// Writes `timestamp(milliseconds)`'s text at `start`; returns its length.
+    @inline(__always)
+    static func writeTimestamp(_ milliseconds: Timestamp, to start: UnsafeMutablePointer<UInt8>) -> Int {
+        var length = 0
+        if milliseconds < 0 {
+            start.pointee = UInt8(ascii: "-")
+            length = 1
+        }
         let magnitude = milliseconds.magnitude
-        decimal(magnitude / 1000)
+        length &+= PrometheusNumber.writeDigits(magnitude / 1000, to: start + length)
         var fraction = magnitude % 1000
-        guard fraction != 0 else { return }
-        bytes.append(UInt8(ascii: "."))
+        guard fraction != 0 else { return length }
+        start[length] = UInt8(ascii: ".")
+        length &+= 1
         var divisor: UInt64 = 100
         while fraction != 0 {
-            bytes.append(UInt8(truncatingIfNeeded: 48 &+ fraction / divisor))
+            start[length] = UInt8(truncatingIfNeeded: 48 &+ fraction / divisor)
+            length &+= 1
             fraction %= divisor
             divisor /= 10
         }
+        return length
     }
-
-    /// The decimal digits of `value`.
-    private mutating func decimal(_ value: UInt64) { PrometheusNumber.appendDigits(value, to: &bytes) }
 
     /// `[<seconds>,"<value>"]`
     public mutating func samplePair(_ t: Timestamp, _ v: Double) {
-        bytes.append(UInt8(ascii: "["))
-        timestamp(t)
-        bytes.append(UInt8(ascii: ","))
-        bytes.append(UInt8(ascii: "\""))
-        PrometheusNumber.append(v, to: &bytes)
-        bytes.append(UInt8(ascii: "\""))
-        bytes.append(UInt8(ascii: "]"))
+        // Room for the timestamp, the punctuation and a short value; long values are rare.
+        let start = out.room(Self.timestampLimit + PrometheusNumber.shortTextLimit + 5)
+        start.pointee = UInt8(ascii: "[")
+        var length = 1 &+ Self.writeTimestamp(t, to: start + 1)
+        start[length] = UInt8(ascii: ",")
+        start[length &+ 1] = UInt8(ascii: "\"")
+        length &+= 2
+        let value = PrometheusNumber.writeShort(v, to: start + length)
+        if value > 0 {
+            start[length &+ value] = UInt8(ascii: "\"")
+            start[length &+ value &+ 1] = UInt8(ascii: "]")
+            out.advance(length &+ value &+ 2)
+            return
+        }
+        out.advance(length)
+        var text: [UInt8] = []
+        PrometheusNumber.appendLong(v, to: &text)
+        text.withUnsafeBufferPointer { out.append($0) }
+        literal("\"]")
     }
 
     /// `{"name":"value",...}` in label order.
     public mutating func labels(_ labels: Labels) {
-        bytes.append(UInt8(ascii: "{"))
+        byte(UInt8(ascii: "{"))
         for (index, label) in labels.enumerated() {
-            if index > 0 { bytes.append(UInt8(ascii: ",")) }
+            if index > 0 { byte(UInt8(ascii: ",")) }
             string(label.name)
-            bytes.append(UInt8(ascii: ":"))
+            byte(UInt8(ascii: ":"))
             string(label.value)
         }
-        bytes.append(UInt8(ascii: "}"))
-    }
-
-    /// `{"resultType":"vector","result":[...]}`, with `,"stats":{...}` before the brace when given.
-    public mutating func queryData(_ value: QueryValue, stats: QueryStats? = nil) {
-        raw("{\"resultType\":")
-        string(value.typeName)
-        raw(",\"result\":")
-        switch value {
-        case let .scalar(t, v):
-            samplePair(t, v)
-        case let .string(t, s):
-            bytes.append(UInt8(ascii: "["))
-            timestamp(t)
-            bytes.append(UInt8(ascii: ","))
-            string(s)
-            bytes.append(UInt8(ascii: "]"))
-        case let .vector(elements):
-            bytes.append(UInt8(ascii: "["))
-            for (index, element) in elements.enumerated() {
-                if index > 0 { bytes.append(UInt8(ascii: ",")) }
-                raw("{\"metric\":")
-                labels(element.labels)
-                raw(",\"value\":")
-                samplePair(element.timestamp, element.value)
-                bytes.append(UInt8(ascii: "}"))
-            }
-            bytes.append(UInt8(ascii: "]"))
-        case let .matrix(series):
-            // About 30 bytes a point and 200 a label set: one allocation instead of a dozen doublings.
-            bytes.reserveCapacity(bytes.count + series.reduce(0) { $0 + 200 + 30 * $1.timestamps.count })
-            bytes.append(UInt8(ascii: "["))
-            for (index, one) in series.enumerated() {
-                if index > 0 { bytes.append(UInt8(ascii: ",")) }
-                raw("{\"metric\":")
-                labels(one.labels)
-                raw(",\"values\":[")
-                for i in one.timestamps.indices {
-                    if i > 0 { bytes.append(UInt8(ascii: ",")) }
-                    samplePair(one.timestamps[i], one.values[i])
-                }
-                raw("]}")
-            }
-            bytes.append(UInt8(ascii: "]"))
-        }
-        if let stats {
-            raw(",\"stats\":")
-            queryStats(stats)
-        }
-        bytes.append(UInt8(ascii: "}"))
-    }
-
-    /// Prometheus's `stats` object: `{"timings":{...},"samples":{...}}` in its field order (the
-    /// per-step arrays, which need Prometheus's `promql-per-step-stats` feature, are left out).
-    public mutating func queryStats(_ stats: QueryStats) {
-        let timings: [(String, Double)] = [
-            ("evalTotalTime", stats.evalTotal), ("resultSortTime", stats.resultSort),
-            ("queryPreparationTime", stats.queryPreparation), ("innerEvalTime", stats.innerEval),
-            ("execQueueTime", stats.execQueue), ("execTotalTime", stats.execTotal),
-        ]
-        raw("{\"timings\":{")
-        for (index, (name, seconds)) in timings.enumerated() {
-            if index > 0 { raw(",") }
-            string(name)
-            raw(":")
-            number(seconds)
-        }
-        raw("},\"samples\":{\"totalQueryableSamples\":\(stats.totalQueryableSamples),")
-        raw("\"samplesRead\":\(stats.samplesRead),\"peakSamples\":\(stats.peakSamples)}}")
+        byte(UInt8(ascii: "}"))
     }
 
     /// A finite float as Go's `encoding/json` writes it: shortest decimal, exponent form (`1e-7`)

@@ -125,6 +125,66 @@ import Testing
         #expect(String(decoding: writer.bytes, as: UTF8.self) == #""eu-west-1""""é ~""#)
     }
 
+    /// A matrix is exactly its series' texts in order, comma-separated, however uneven the series
+    /// (and past the room reserved up front).
+    @Test(arguments: [[3, 5000], [5000, 3], [20, 20, 20], Array(repeating: 17, count: 400), [4096, 1], [1, 4095]])
+    func largeMatricesAreTheirSeriesInOrder(pointsPerSeries: [Int]) {
+        var state: UInt64 = 3
+        let series = pointsPerSeries.enumerated().map { index, count in
+            var one = MatrixSeries(labels: Labels(["__name__": "m", "i": "\(index)", "q": "a\"b"]))
+            for point in 0..<count {
+                state = state &* 6364136223846793005 &+ 1442695040888963407
+                one.timestamps.append(1_700_000_000_000 + Timestamp(point) * 15_000)
+                one.values.append(Double(state >> 40) / 1000)
+            }
+            return one
+        }
+        let expected = series.map { one -> String in
+            var writer = JSONWriter()
+            writer.queryData(.matrix([one]))
+            let text = String(decoding: writer.bytes, as: UTF8.self)
+            return String(text.dropFirst(#"{"resultType":"matrix","result":["#.count).dropLast(2))
+        }.joined(separator: ",")
+        var writer = JSONWriter()
+        writer.queryData(.matrix(series))
+        #expect(String(decoding: writer.bytes, as: UTF8.self) == #"{"resultType":"matrix","result":["# + expected + "]}")
+    }
+
+    /// Writers are values: a copy that writes does not change the original, and the bytes survive
+    /// every growth of the buffer.
+    @Test func writersAreValuesAndGrow() {
+        var first = JSONWriter(capacity: 0)
+        first.string("a")
+        var second = first
+        second.string("b")
+        first.timestamp(1_500)
+        #expect(String(decoding: first.bytes, as: UTF8.self) == #""a"1.5"#)
+        #expect(String(decoding: second.bytes, as: UTF8.self) == #""a""b""#)
+        var long = JSONWriter(capacity: 1)
+        var expected = ""
+        for index in 0..<2_000 {
+            long.samplePair(Timestamp(index) * 1_001, Double(index) / 8)
+            long.string(String(repeating: "x", count: index % 50))
+            let milliseconds = index * 1_001
+            var fraction = String(1_000 + milliseconds % 1_000).dropFirst()
+            while fraction.last == "0" { fraction.removeLast() }
+            let seconds = "\(milliseconds / 1_000)" + (fraction.isEmpty ? "" : "." + fraction)
+            expected += "[\(seconds),\"\(PrometheusNumber.format(Double(index) / 8))\"]"
+            expected += "\"" + String(repeating: "x", count: index % 50) + "\""
+        }
+        #expect(String(decoding: long.bytes, as: UTF8.self) == expected)
+        #expect(long.count == expected.utf8.count)
+    }
+
+    @Test func longValuesAndEscapesGoThroughTheSlowPaths() {
+        var writer = JSONWriter(capacity: 0)
+        writer.samplePair(1_000, 5e-324)
+        writer.samplePair(-1, 0.1 + 0.2)
+        writer.string("\u{1f}\r\n")
+        #expect(String(decoding: writer.bytes, as: UTF8.self)
+            == "[1,\"0." + String(repeating: "0", count: 323) + "5\"][-0.001,\"0.30000000000000004\"]\"\\u001f\\r\\n\"")
+    }
+
     @Test func stringsEscapeControlCharacters() {
         var writer = JSONWriter()
         writer.string("a\u{01}\t\"\\é")
