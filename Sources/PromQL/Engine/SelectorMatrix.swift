@@ -17,6 +17,9 @@ extension Evaluator {
         let set = try openSeries(selector)
         let readFrom = selector.mint == .min ? .min : selector.mint - 1
         var times: [Timestamp] = [], values: [Double] = []
+        // The picked points gather here and are copied out at their exact size: one allocation per
+        // array and series instead of the doublings of appending to a fresh one.
+        var pickedTimes: [Timestamp] = [], pickedValues: [Double] = []
         var perStep = [Int](repeating: 0, count: steps)
         var held = 0
         var out: [MatrixSeries] = []
@@ -27,7 +30,8 @@ extension Evaluator {
             times.removeAll(keepingCapacity: true)
             values.removeAll(keepingCapacity: true)
             one.appendSamples(after: readFrom, through: selector.maxt, timestamps: &times, values: &values)
-            var series = MatrixSeries(labels: .empty)
+            pickedTimes.removeAll(keepingCapacity: true)
+            pickedValues.removeAll(keepingCapacity: true)
             var high = 0
             var t = start
             for s in 0..<steps {
@@ -35,17 +39,16 @@ extension Evaluator {
                 let readAt = (selector.at ?? t) - selector.offset
                 while high < times.count, times[high] <= readAt { high += 1 }
                 guard high > 0, times[high - 1] > readAt - lookbackDelta, !values[high - 1].isStaleMarker else { continue }
-                series.timestamps.append(t)
-                series.values.append(values[high - 1])
+                pickedTimes.append(t)
+                pickedValues.append(values[high - 1])
                 perStep[s] += 1
             }
-            guard !series.timestamps.isEmpty else { continue }
-            held += series.timestamps.count
+            guard !pickedTimes.isEmpty else { continue }
+            held += pickedTimes.count
             if held > limits.maxSamples {
                 throw .execution("query processing would load too many samples into memory in query execution")
             }
-            series.labels = one.labels
-            out.append(series)
+            out.append(MatrixSeries(labels: one.labels, timestamps: Array(pickedTimes), values: Array(pickedValues)))
         }
         let total = Int64(held)
         totalSamples += total
