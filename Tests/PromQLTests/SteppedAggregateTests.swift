@@ -183,3 +183,50 @@ struct SteppedAggregateTests {
         }
     }
 }
+
+/// `rate`/`increase` from a series' precomputed counter resets must equal the per-window scan bit
+/// for bit, for every window, with resets close together (several per window) and uneven values.
+struct CounterResetIndexTests {
+    @Test func resetIndicesGiveTheScansResult() {
+        var seed: UInt64 = 11
+        func random() -> Double {
+            seed = seed &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Double(seed >> 11) / Double(1 << 53)
+        }
+        var times: [Timestamp] = [], values: [Double] = []
+        var value = 0.0
+        for i in 0..<200 {
+            value = random() < 0.2 ? random() * 3.7 : value + random() * 1e6 / 3
+            if i == 120 { value = .nan }
+            times.append(Timestamp(i) * 15_000 + Timestamp(random() * 900))
+            values.append(value)
+        }
+        let resets = values.indices.dropFirst().filter { values[$0] < values[$0 - 1] }
+        #expect(resets.count > 30)
+        var compared = 0
+        times.withUnsafeBufferPointer { stamps in
+            values.withUnsafeBufferPointer { floats in
+                resets.withUnsafeBufferPointer { found in
+                    for low in 0..<times.count {
+                        for high in stride(from: low + 1, through: min(times.count, low + 40), by: 1) {
+                            let window = RangeWindow(start: times[low] - 7_000, end: times[high - 1] + 3_000, seconds: 60)
+                            let inside = found.indices.filter { found[$0] > low && found[$0] < high }
+                            let part = inside.isEmpty ? found[0..<0] : found[inside.first!...inside.last!]
+                            for isRate in [true, false] {
+                                let scanned = RangeFunctions.extrapolatedRate(
+                                    times: stamps[low..<high], values: floats[low..<high], window,
+                                    isCounter: true, isRate: isRate)
+                                let indexed = RangeFunctions.extrapolatedRate(
+                                    times: stamps[low..<high], values: floats[low..<high], resets: part, window,
+                                    isRate: isRate)
+                                #expect(scanned?.bitPattern == indexed?.bitPattern, "window \(low)..<\(high)")
+                                compared += 1
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        #expect(compared > 10_000)
+    }
+}

@@ -175,7 +175,6 @@ enum RangeFunctions {
         times: Times, values: Values, _ window: RangeWindow, isCounter: Bool, isRate: Bool
     ) -> Double? where Times.Element == Timestamp, Values.Element == Double {
         guard values.count >= 2 else { return nil }
-        let firstT = times.first!, lastT = times.last!
         var result = values.last! - values.first!
         if isCounter {
             var previous = values.first!
@@ -184,14 +183,38 @@ enum RangeFunctions {
                 previous = v
             }
         }
+        return extrapolated(result, firstT: times.first!, lastT: times.last!, first: values.first!,
+                            count: values.count, window, isCounter: isCounter, isRate: isRate)
+    }
+
+    /// `rate`/`increase` over a window of buffers whose counter resets were found once for the
+    /// whole series: `resets` are the indices k in the window (past its first sample) where
+    /// `values[k] < values[k - 1]`, ascending. Adds the same terms in the same order as the scan,
+    /// so the result is bit for bit the same, at a cost per reset instead of per sample.
+    static func extrapolatedRate(times: Slice<UnsafeBufferPointer<Timestamp>>,
+                                 values: Slice<UnsafeBufferPointer<Double>>,
+                                 resets: Slice<UnsafeBufferPointer<Int>>,
+                                 _ window: RangeWindow, isRate: Bool) -> Double? {
+        guard values.count >= 2 else { return nil }
+        var result = values.last! - values.first!
+        for k in resets { result += values[k - 1] }
+        return extrapolated(result, firstT: times.first!, lastT: times.last!, first: values.first!,
+                            count: values.count, window, isCounter: true, isRate: isRate)
+    }
+
+    /// Prometheus's extrapolation of `result` (last minus first, plus counter corrections) from
+    /// the sampled interval towards the window's edges.
+    @inline(__always)
+    private static func extrapolated(_ result: Double, firstT: Timestamp, lastT: Timestamp, first: Double,
+                                     count: Int, _ window: RangeWindow, isCounter: Bool, isRate: Bool) -> Double {
         var durationToStart = Double(firstT - window.start) / 1000
         var durationToEnd = Double(window.end - lastT) / 1000
         let sampledInterval = Double(lastT - firstT) / 1000
-        let averageBetween = sampledInterval / Double(values.count - 1)
+        let averageBetween = sampledInterval / Double(count - 1)
         let threshold = averageBetween * 1.1
         if durationToStart >= threshold { durationToStart = averageBetween / 2 }
-        if isCounter, result > 0, values.first! >= 0 {
-            let durationToZero = sampledInterval * (values.first! / result)
+        if isCounter, result > 0, first >= 0 {
+            let durationToZero = sampledInterval * (first / result)
             if durationToZero < durationToStart { durationToStart = durationToZero }
         }
         if durationToEnd >= threshold { durationToEnd = averageBetween / 2 }

@@ -128,6 +128,8 @@ extension Evaluator {
         // Each step reads (readAt - width, readAt]; readAt never decreases from one step to the next.
         let width = function == nil ? lookbackDelta : selector.range
         var times: [Timestamp] = [], values: [Double] = []
+        // For rate and increase: where the series' counter resets (see extrapolatedRate(resets:)).
+        var resets: [Int] = []
         let readFrom = selector.mint == .min ? .min : selector.mint - 1
         // rate, increase and delta (most panels) skip building a RangeSeries per step.
         let extrapolation: (isCounter: Bool, isRate: Bool)? = switch function {
@@ -170,6 +172,11 @@ extension Evaluator {
                 times.removeLast(times.count - kept)
                 values.removeLast(values.count - kept)
             }
+            resets.removeAll(keepingCapacity: true)
+            if extrapolation?.isCounter == true {
+                for k in values.indices.dropFirst() where values[k] < values[k - 1] { resets.append(k) }
+            }
+            var resetLow = 0, resetHigh = 0
             var low = 0, high = 0
             var t = start
             var firstOutputStep = -1
@@ -198,10 +205,22 @@ extension Evaluator {
                     let result: Double?
                     if let (isCounter, isRate) = extrapolation {
                         let (lo, hi) = (low, high)
+                        // The resets inside the window: past its first sample, before its end.
+                        while resetLow < resets.count, resets[resetLow] <= lo { resetLow += 1 }
+                        if resetHigh < resetLow { resetHigh = resetLow }
+                        while resetHigh < resets.count, resets[resetHigh] < hi { resetHigh += 1 }
+                        let (rlo, rhi) = (resetLow, resetHigh)
                         result = times.withUnsafeBufferPointer { stamps in
                             values.withUnsafeBufferPointer { floats in
-                                RangeFunctions.extrapolatedRate(times: stamps[lo..<hi], values: floats[lo..<hi], window,
-                                                                isCounter: isCounter, isRate: isRate)
+                                if !isCounter {
+                                    return RangeFunctions.extrapolatedRate(
+                                        times: stamps[lo..<hi], values: floats[lo..<hi], window,
+                                        isCounter: false, isRate: isRate)
+                                }
+                                return resets.withUnsafeBufferPointer { found in
+                                    RangeFunctions.extrapolatedRate(times: stamps[lo..<hi], values: floats[lo..<hi],
+                                                                    resets: found[rlo..<rhi], window, isRate: isRate)
+                                }
                             }
                         }
                     } else {
