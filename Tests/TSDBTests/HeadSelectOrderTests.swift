@@ -70,17 +70,20 @@ import Testing
         let head = Head(options: options)
         let labels = Labels(["__name__": "m"])
         let app = head.appender()
-        for i in 0..<40 {
+        // 400 samples: past the 128-sample batches appendSamples gathers them in.
+        for i in 0..<400 {
             _ = try app.append(0, labels, Timestamp(i) * 1000, i % 9 == 4 ? .staleMarker : Double(i))
         }
         try app.commit()
-        for (mint, maxt) in [(Timestamp.min, Timestamp.max), (5000, 30_000), (6500, 7600), (-5000, 2000), (39_000, 90_000)] {
+        for (mint, maxt) in [(Timestamp.min, Timestamp.max), (5000, 300_000), (6500, 7600), (-5000, 2000), (39_000, 900_000)] {
             let series = try #require(try head.querier(mint: mint, maxt: maxt)
                 .select(sorted: true, hints: nil, matchers: [try LabelMatcher(.equal, "__name__", "m")]).next())
-            for (after, through) in [(Timestamp.min, Timestamp.max), (4999, 21_000), (13_500, 14_000), (-1, 0), (20_000, 20_000)] {
-                var times: [Timestamp] = [], values: [Double] = []
+            for (after, through) in [(Timestamp.min, Timestamp.max), (4999, 210_000), (13_500, 14_000), (-1, 0), (20_000, 20_000),
+                                    (127_000, 256_000)] {
+                // Appends after what the arrays hold.
+                var times: [Timestamp] = [-7], values: [Double] = [-7]
                 series.appendSamples(after: after, through: through, timestamps: &times, values: &values)
-                var expected: [RawSample] = []
+                var expected: [RawSample] = [RawSample(-7, -7)]
                 let iterator = series.makeIterator()
                 while iterator.next() {
                     if iterator.timestamp > after && iterator.timestamp <= through {
