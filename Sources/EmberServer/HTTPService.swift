@@ -42,7 +42,9 @@ struct HTTPService: Service {
         let answerer = RequestAnswerer(responder: responder, logger: logger)
         let quiescing = ServerQuiescingHelper(group: group)
         let bodyLimit = self.bodyLimit
-        let listener = try await ServerBootstrap(group: group)
+        // One loop accepts and serves every connection: a new connection starts on the thread
+        // that accepted it instead of being handed to another (a wake-up per request on a busy box).
+        let listener = try await ServerBootstrap(group: group.next())
             .serverChannelOption(ChannelOptions.backlog, value: 256)
             .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
             .serverChannelInitializer { channel in
