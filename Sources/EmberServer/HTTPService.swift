@@ -44,7 +44,7 @@ struct HTTPService: Service {
         let bodyLimit = self.bodyLimit
         // One loop accepts and serves every connection: a new connection starts on the thread
         // that accepted it instead of being handed to another (a wake-up per request on a busy box).
-        let listener = try await ServerBootstrap(group: group.next())
+        let bootstrap = ServerBootstrap(group: group.next())
             .serverChannelOption(ChannelOptions.backlog, value: 256)
             .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
             .serverChannelInitializer { channel in
@@ -64,7 +64,12 @@ struct HTTPService: Service {
                     try pipeline.addHandler(HTTPRequestHandler(answerer: answerer, bodyLimit: bodyLimit, keepAlive: keepAlive))
                 }
             }
-            .bind(host: host, port: port).get()
+        let listener: any Channel
+        do {
+            listener = try await bootstrap.bind(host: host, port: port).get()
+        } catch let error as IOError {
+            throw ListenError(host: host, port: port, errno: error.errnoCode)
+        }
         await onServerRunning(listener)
         let drained = listener.eventLoop.makePromise(of: Void.self)
         let draining = FirstCall()
@@ -113,5 +118,18 @@ enum HTTPDate {
         func two(_ value: Int32) -> String { value < 10 ? "0\(value)" : "\(value)" }
         return "\(days[Int(parts.tm_wday)]), \(two(parts.tm_mday)) \(months[Int(parts.tm_mon)]) \(parts.tm_year + 1900) "
             + "\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec)) GMT"
+    }
+}
+
+/// The listener could not be opened; says so as Go's net.Listen does:
+/// `listen tcp 127.0.0.1:9090: bind: address already in use`.
+public struct ListenError: Error, CustomStringConvertible {
+    public let host: String
+    public let port: Int
+    public let errno: CInt
+
+    public var description: String {
+        let address = host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
+        return "listen tcp \(address): bind: \(String(cString: strerror(errno)).lowercased())"
     }
 }

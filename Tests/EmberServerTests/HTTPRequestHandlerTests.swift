@@ -56,6 +56,22 @@ import WebAPI
         return (group, task, port)
     }
 
+    @Test func aPortInUseIsReportedAsGoWouldSayIt() async throws {
+        let probe = Probe()
+        let (group, task, port) = try await start(probe)
+        let second = HTTPService(responder: router(probe).buildResponder(), host: "127.0.0.1", port: port, tls: nil,
+                                 bodyLimit: 16, logger: Logger(label: "test"), onServerRunning: { _ in })
+        await #expect(throws: ListenError.self) { try await second.run() }
+        do {
+            try await second.run()
+        } catch {
+            #expect("\(error)" == "listen tcp 127.0.0.1:\(port): bind: address already in use")
+        }
+        #expect(ListenError(host: "::1", port: 9090, errno: 13).description == "listen tcp [::1]:9090: bind: permission denied")
+        await group.triggerGracefulShutdown()
+        try await task.value
+    }
+
     @Test func bodiesUpToTheLimitReachTheRouteAndLargerOnesAreSeenAsTooLarge() async throws {
         let probe = Probe()
         let (group, task, port) = try await start(probe)
