@@ -159,10 +159,20 @@ struct BitReader: Sendable {
     /// Reads a `count`-bit field (0...64), most significant bit first, into the low bits of the result.
     @inline(__always)
     mutating func readBits(_ count: Int) -> UInt64 {
-        if count > 56 {
-            let high = readBits(count &- 32)
-            return high << 32 | readBits(32)
-        }
+        count > 56 ? readLongBits(count) : readShortBits(count)
+    }
+
+    /// `readBits` for 57...64 bits (a first value, a full-width XOR): two reads. Kept out of line so
+    /// the short path inlines into the decoder's loops.
+    @inline(never)
+    private mutating func readLongBits(_ count: Int) -> UInt64 {
+        let high = readShortBits(count &- 32)
+        return high << 32 | readShortBits(32)
+    }
+
+    /// `readBits` for 0...56 bits, which one refill always covers.
+    @inline(__always)
+    private mutating func readShortBits(_ count: Int) -> UInt64 {
         guard count > 0 else { return 0 }
         if valid < count {
             refill()
