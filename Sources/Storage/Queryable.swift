@@ -56,6 +56,13 @@ public protocol Series {
 extension Series {
     public func appendSamples(after: Timestamp, through: Timestamp, timestamps: inout [Timestamp],
                               values: inout [Double]) {
+        appendSamplesByIterating(after: after, through: through, timestamps: &timestamps, values: &values)
+    }
+
+    /// `appendSamples` through `makeIterator()`: what every implementation must match, and the
+    /// path for series a storage cannot read in bulk.
+    public func appendSamplesByIterating(after: Timestamp, through: Timestamp, timestamps: inout [Timestamp],
+                                         values: inout [Double]) {
         guard after < through else { return }
         let iterator = makeIterator()
         guard iterator.seek(after &+ 1) else { return }

@@ -61,6 +61,40 @@ import Testing
         }
     }
 
+    /// Bulk reads of a block series equal its iterator's samples within the querier's range, over
+    /// chunks of every size (past the 128-sample batches), a truncated chunk, and deleted intervals.
+    @Test func blockSeriesAppendsWhatItsIteratorYields() {
+        var rng = SplitMix64(seed: 5)
+        for round in 0..<2_000 {
+            var chunks: [BlockChunk] = []
+            var t: Int64 = Int64.random(in: -50...50, using: &rng)
+            for _ in 0..<Int.random(in: 1...4, using: &rng) {
+                var c = XORChunk()
+                var times: [Int64] = []
+                for _ in 0..<Int.random(in: 1...(round % 10 == 0 ? 300 : 20), using: &rng) {
+                    t += Int64.random(in: 1...15, using: &rng)
+                    c.append(t, Double.random(in: -5...5, using: &rng).rounded())
+                    times.append(t)
+                }
+                var bytes = c.bytes
+                if round % 17 == 3, bytes.count > 12 { bytes.removeLast(5) }  // decoding stops early
+                chunks.append(BlockChunk(minTime: times.first!, maxTime: times.last!, bytes: bytes))
+                t += Int64.random(in: 1...30, using: &rng)
+            }
+            let mint: Timestamp = round % 5 == 0 ? .min : Int64.random(in: -60...t, using: &rng)
+            let maxt: Timestamp = round % 7 == 0 ? .max : Int64.random(in: -60...t + 20, using: &rng)
+            let deleted = round % 4 == 1
+                ? [DeletedInterval(minTime: Int64.random(in: -60...t, using: &rng), maxTime: Int64.random(in: -60...t, using: &rng))]
+                : []
+            let series = BlockQuerySeries(labels: metric("m"), chunks: chunks, mint: mint, maxt: maxt, deleted: deleted)
+            let after = Int64.random(in: -70...t, using: &rng), through = after + Int64.random(in: 0...(t + 100), using: &rng)
+            var times: [Timestamp] = [-1], values: [Double] = [-1]
+            series.appendSamples(after: after, through: through, timestamps: &times, values: &values)
+            let expected = [RawSample(-1, -1)] + drain(series.makeIterator()).filter { $0.t > after && $0.t <= through }
+            #expect(times == expected.map(\.t) && values.map(\.bitPattern) == expected.map(\.bits), "round \(round)")
+        }
+    }
+
     func chunk(_ times: [Int64], value: Double = 1) -> BlockChunk {
         var c = XORChunk()
         for t in times { c.append(t, value) }

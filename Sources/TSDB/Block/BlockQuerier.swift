@@ -104,6 +104,18 @@ struct BlockQuerySeries: Series {
     let deleted: [DeletedInterval]
 
     func makeIterator() -> any SampleIterator { BlockChunkIterator(chunks: chunks, mint: mint, maxt: maxt, deleted: deleted) }
+
+    /// Decodes the chunks directly, as head series do; a series with deleted samples goes through
+    /// its iterator, which skips them.
+    func appendSamples(after: Timestamp, through: Timestamp, timestamps: inout [Timestamp], values: inout [Double]) {
+        guard deleted.isEmpty else {
+            appendSamplesByIterating(after: after, through: through, timestamps: &timestamps, values: &values)
+            return
+        }
+        let low = mint == .min ? after : max(after, mint - 1), high = min(through, maxt)
+        appendChunkSamples(chunks, low: low, high: high, timestamps: &timestamps, values: &values,
+                           span: { ($0.minTime, $0.maxTime) }, decoder: { XORIterator(bytes: $0.bytes) })
+    }
 }
 
 /// A series selected with the `labelsOnly` hint: its chunks are read only if it is iterated, and

@@ -133,37 +133,9 @@ final class HeadSeries: Series {
     /// bytes are corrupt ends where its decoding fails, as `ChunkListIterator` does.
     func appendSamples(after: Timestamp, through: Timestamp, timestamps: inout [Timestamp], values: inout [Double]) {
         let low = range.mint == .min ? after : max(after, range.mint - 1), high = min(through, range.maxt)
-        guard low < high else { return }
-        // Samples gather in scratch space and join the arrays a batch at a time: appending one
-        // by one checks capacity and uniqueness twice per sample.
-        let batch = 128
-        withUnsafeTemporaryAllocation(of: Timestamp.self, capacity: batch) { times in
-            withUnsafeTemporaryAllocation(of: Double.self, capacity: batch) { floats in
-                var count = 0
-                defer {
-                    timestamps.append(contentsOf: UnsafeBufferPointer(rebasing: times[..<count]))
-                    values.append(contentsOf: UnsafeBufferPointer(rebasing: floats[..<count]))
-                }
-                for chunk in chunks {
-                    guard let first = chunk.minTime, let last = chunk.maxTime, last > low else { continue }
-                    if first > high { return }
-                    var iterator = chunk.makeIterator()
-                    while iterator.next() {
-                        let time = iterator.timestamp
-                        if time <= low { continue }
-                        if time > high { return }
-                        if count == batch {
-                            timestamps.append(contentsOf: UnsafeBufferPointer(times))
-                            values.append(contentsOf: UnsafeBufferPointer(floats))
-                            count = 0
-                        }
-                        times[count] = time
-                        floats[count] = iterator.value
-                        count += 1
-                    }
-                }
-            }
-        }
+        appendChunkSamples(chunks, low: low, high: high, timestamps: &timestamps, values: &values,
+                           span: { chunk in chunk.minTime.flatMap { first in chunk.maxTime.map { (first, $0) } } },
+                           decoder: { $0.makeIterator() })
     }
 }
 
