@@ -61,7 +61,11 @@ import Testing
             - targets: ['\(server.address)']
               labels: {__metrics_path__: /other, side: b}
             """)
-        #expect(try await eventually { harness.manager.targetStatuses().count == 2 })
+        // Both scraped at least once (on a busy machine the new target's first scrape takes a moment).
+        #expect(try await eventually {
+            let statuses = harness.manager.targetStatuses()
+            return statuses.count == 2 && statuses.allSatisfy { $0.lastScrape != nil }
+        })
         let statuses = harness.manager.targetStatuses()
         #expect(statuses.first { $0.target.url.hasSuffix("/metrics") }?.lastScrape != nil)
         #expect(statuses.first { $0.target.url.hasSuffix("/other") }?.target.labels["side"] == "b")
@@ -69,8 +73,10 @@ import Testing
         // The file goes away: its target goes, and its series get a staleness marker.
         try FileManager.default.removeItem(atPath: dir.path + "/more.yml")
         #expect(try await eventually { harness.manager.targetStatuses().count == 1 })
-        let up = try samples(harness.storage.storage, #"up{instance="\#(server.address)", job="files", side="b"}"#)
-        #expect(up.last?.1.isStaleMarker == true)
+        #expect(try await eventually {
+            let up = try samples(harness.storage.storage, #"up{instance="\#(server.address)", job="files", side="b"}"#)
+            return up.last?.1.isStaleMarker == true
+        })
         await harness.close()
     }
 
