@@ -245,6 +245,17 @@ def retention_section(ret, plots, notes):
         out.append("| %s | %s | %s |" % (k, " | ".join("%s ms (%s pts)" % (f(v.get("median")), v.get("points", "–"))
                                                        for v in vals), f(ratio(e, p), 2)))
     out.append("")
+    slow = []
+    for k in keys:
+        e = ((S.get("ember", {}).get("query_latency_ms") or {}).get(k) or {}).get("median")
+        p = ((S.get("prometheus", {}).get("query_latency_ms") or {}).get(k) or {}).get("median")
+        r = ratio(e, p)
+        if r is not None and r > GOALS["panel"]:
+            slow.append("%s (%s)" % (k, f(r, 2)))
+    if slow:
+        out += ["Above the panel goal of %s× Prometheus in this run: %s. Where that time goes is in "
+                "`docs/benchmarks/2026-11-30-json-and-decoding.md` (queries over blocks)." % (
+                    GOALS["panel"], ", ".join(slow)), ""]
     empty = [k for k in keys if ((S.get("ember", {}).get("query_latency_ms") or {}).get(k) or {}).get("points") == 0
              and (((S.get("prometheus", {}).get("query_latency_ms") or {}).get(k) or {}).get("points") or 0) > 0]
     if empty:
