@@ -20,7 +20,6 @@ extension Evaluator {
         // The picked points gather here and are copied out at their exact size: one allocation per
         // array and series instead of the doublings of appending to a fresh one.
         var pickedTimes: [Timestamp] = [], pickedValues: [Double] = []
-        var perStep = [Int](repeating: 0, count: steps)
         var held = 0
         var out: [MatrixSeries] = []
         var position = 0
@@ -34,14 +33,13 @@ extension Evaluator {
             pickedValues.removeAll(keepingCapacity: true)
             var high = 0
             var t = start
-            for s in 0..<steps {
+            for _ in 0..<steps {
                 defer { t += step }
                 let readAt = (selector.at ?? t) - selector.offset
                 while high < times.count, times[high] <= readAt { high += 1 }
                 guard high > 0, times[high - 1] > readAt - lookbackDelta, !values[high - 1].isStaleMarker else { continue }
                 pickedTimes.append(t)
                 pickedValues.append(values[high - 1])
-                perStep[s] += 1
             }
             guard !pickedTimes.isEmpty else { continue }
             held += pickedTimes.count
