@@ -93,14 +93,6 @@ public enum PrometheusNumber {
         return value < 1_000_000_000_000_000_000 ? 18 : (value < 10_000_000_000_000_000_000 ? 19 : 20)
     }
 
-    /// Appends the decimal digits of `value` to `out`.
-    public static func appendDigits(_ value: UInt64, to out: inout [UInt8]) {
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: shortTextLimit) { scratch in
-            let length = writeDigits(value, to: scratch.baseAddress!)
-            out.append(contentsOf: UnsafeBufferPointer(rebasing: scratch[..<length]))
-        }
-    }
-
     /// Writes `format(value)` at `out` when it is short — the specials, zero, whole numbers below
     /// 2^53 and decimals of at most 15 significant digits, at most `shortTextLimit` bytes — and
     /// returns its length; returns 0, writing nothing, for any other value.
@@ -125,18 +117,8 @@ public enum PrometheusNumber {
         return written == 0 ? 0 : sign &+ written
     }
 
-    /// Appends `format(value)`'s UTF-8 bytes to `out`, without building intermediate strings
-    /// (the API writes one per sample of every answer).
-    public static func append(_ value: Double, to out: inout [UInt8]) {
-        let short = withUnsafeTemporaryAllocation(of: UInt8.self, capacity: shortTextLimit) { scratch in
-            let length = writeShort(value, to: scratch.baseAddress!)
-            if length > 0 { out.append(contentsOf: UnsafeBufferPointer(rebasing: scratch[..<length])) }
-            return length > 0
-        }
-        if !short { appendLong(value, to: &out) }
-    }
-
-    /// `append` for values `writeShort` declines: Swift's shortest digits laid out without exponent.
+    /// Appends `format(value)` to `out` for the values `writeShort` declines: Swift's shortest digits
+    /// laid out without an exponent.
     public static func appendLong(_ value: Double, to out: inout [UInt8]) {
         guard value.isFinite, value != 0 else { out.append(contentsOf: format(value).utf8); return }
         var text = value.magnitude.description

@@ -10,12 +10,10 @@ import Testing
     ])
     func formatsLikeGo(value: Double, expected: String) {
         #expect(PrometheusNumber.format(value) == expected)
-        var bytes: [UInt8] = [120]
-        PrometheusNumber.append(value, to: &bytes)
-        #expect(String(decoding: bytes, as: UTF8.self) == "x" + expected)
+        #expect(String(decoding: Self.text(value), as: UTF8.self) == expected)
     }
 
-    @Test func appendWritesTheBytesOfFormat() {
+    @Test func theWrittenTextIsFormatsText() {
         var state: UInt64 = 7
         var values: [Double] = [-0.0, 0.001, 0.0001, 1e-7, 123.0, 9007199254740992, 1e16, 1e300, -1e-300, 0.125,
                                 Double.greatestFiniteMagnitude, Double.leastNormalMagnitude, 1700000000.123,
@@ -28,9 +26,7 @@ import Testing
             values.append(Double(Int64(bitPattern: state) >> Int64(state % 64)))
         }
         for value in values {
-            var bytes: [UInt8] = []
-            PrometheusNumber.append(value, to: &bytes)
-            #expect(String(decoding: bytes, as: UTF8.self) == PrometheusNumber.format(value), "\(value)")
+            #expect(String(decoding: Self.text(value), as: UTF8.self) == PrometheusNumber.format(value), "\(value)")
         }
     }
 
@@ -56,9 +52,7 @@ import Testing
             var general: [UInt8] = []
             PrometheusNumber.appendLong(value, to: &general)
             #expect(String(decoding: general, as: UTF8.self) == PrometheusNumber.format(value), "\(value)")
-            var appended: [UInt8] = []
-            PrometheusNumber.append(value, to: &appended)
-            #expect(appended == general, "\(value)")
+            #expect(Self.text(value) == general, "\(value)")
             if let short = Self.short(value) { #expect(short == general, "\(value)") }
         }
         for common in [1.113, -0.25, 0.95, 1.5, 0.001, 12345.678, 0.00001234, -99999999999999.9] {
@@ -72,6 +66,14 @@ import Testing
         #expect(Self.short(1e15 + 0.5) == nil)
     }
 
+    /// The text the API writes for `value`: `writeShort`'s, or `appendLong`'s when that declines.
+    static func text(_ value: Double) -> [UInt8] {
+        if let short = short(value) { return short }
+        var long: [UInt8] = []
+        PrometheusNumber.appendLong(value, to: &long)
+        return long
+    }
+
     /// `writeShort`'s text, or nil when it leaves the value to the general printer.
     static func short(_ value: Double) -> [UInt8]? {
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: PrometheusNumber.shortTextLimit) { scratch in
@@ -80,7 +82,7 @@ import Testing
         }
     }
 
-    @Test func appendDigitsWritesEveryLength() {
+    @Test func writeDigitsWritesEveryLength() {
         var state: UInt64 = 5
         var values: [UInt64] = [0, 9, 10, 99, 100, 101, 999, 1000, 1_796_042_520, UInt64.max, UInt64.max - 1]
         var power: UInt64 = 1
@@ -94,9 +96,10 @@ import Testing
             values.append(state >> UInt64(shift))
         }
         for value in values {
-            var bytes: [UInt8] = [120]
-            PrometheusNumber.appendDigits(value, to: &bytes)
-            #expect(String(decoding: bytes, as: UTF8.self) == "x\(value)")
+            let text = withUnsafeTemporaryAllocation(of: UInt8.self, capacity: PrometheusNumber.shortTextLimit) { scratch in
+                Array(scratch[..<PrometheusNumber.writeDigits(value, to: scratch.baseAddress!)])
+            }
+            #expect(String(decoding: text, as: UTF8.self) == "\(value)")
         }
     }
 
