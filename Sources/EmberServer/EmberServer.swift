@@ -140,7 +140,7 @@ public final class EmberServer: Sendable {
                                                     sizeLimit: retentionSizeLimit, logger: logger)
         let initialConfig = self.initialConfig
         let storage = HeadReplayService(database: database, logger: logger, beforeReplay: beforeReplay,
-                                        maintenance: { maintenance.enforce() }) {
+                                        maintenance: { maintenance.afterReplay() }) {
             scrapeManager.apply(initialConfig)
             readiness.markReady()
         }

@@ -10,7 +10,7 @@ struct HeadReplayService: Service {
     let database: Database
     let logger: Logger
     let beforeReplay: (@Sendable () async -> Void)?
-    /// Run after `onReplayed`: a first compaction and retention round.
+    /// Run after `onReplayed`: retention, and compaction when the head is due for it.
     var maintenance: (@Sendable () -> Void)?
     let onReplayed: @Sendable () -> Void
 
@@ -32,8 +32,8 @@ struct HeadReplayService: Service {
         guard !Task.isShuttingDownGracefully else { return }
         logger.info("TSDB started", metadata: ["blocks": "\(database.blocks.count)"])
         onReplayed()
-        // Ready first; then catch up at once on what a long downtime left due (blocks to cut,
-        // data past retention), in the background.
+        // Ready first; then catch up at once on what a long downtime left due (data past
+        // retention, blocks to cut from a head that spans too long), in the background.
         await Task.detached { maintenance?() }.value
         try? await gracefulShutdown()
     }
