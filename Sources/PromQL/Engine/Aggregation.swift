@@ -73,27 +73,25 @@ extension Evaluator {
         }
     }
 
-    /// One output group of `sum`/`avg`/`count`/`min`/`max`/`group`/`stddev`/`stdvar`/`quantile`
-    /// while its inputs are folded in, in input order (the order decides the float result).
-    struct Group {
-        var labels: Labels
+    /// The running value of one output group of `sum`/`avg`/`count`/`min`/`max`/`group`/
+    /// `stddev`/`stdvar` while its inputs are folded in, in input order (the order decides the
+    /// float result). Plain numbers only, so a table of them (one per group and step) is cheap to
+    /// fill; `quantile` keeps its inputs in `Group.values` instead.
+    struct Fold {
         var value: Double
         var mean: Double
         var compensation = 0.0
         var count = 1.0
         var incrementalMean = false
-        var values: [Double] = []
         var dropName: Bool
 
-        /// The group started by its first input `f`.
-        init(_ op: AggregateOperator, labels: Labels, first f: Double, dropName: Bool) {
-            self.labels = labels
+        /// The fold started by its first input `f`.
+        init(_ op: AggregateOperator, first f: Double, dropName: Bool) {
             self.value = f
             self.mean = f
             self.dropName = dropName
             switch op {
             case .stddev, .stdvar: value = (f.isNaN || f.isInfinite) ? .nan : 0
-            case .quantile: values = [f]
             case .group: value = 1
             default: break
             }
@@ -132,25 +130,52 @@ extension Evaluator {
                 let delta = f - mean
                 mean += delta / count
                 value += delta * (f - mean)
-            case .quantile:
-                values.append(f)
             default:
                 break
             }
         }
 
-        /// The group's output value; `q` is `quantile`'s parameter.
-        func result(_ op: AggregateOperator, _ q: Double) -> Double {
+        /// The group's output value (not for `quantile`).
+        func result(_ op: AggregateOperator) -> Double {
             switch op {
             case .avg:
                 return incrementalMean ? mean + compensation : value / count + compensation / count
             case .count: return count
             case .stdvar: return value / count
             case .stddev: return (value / count).squareRoot()
-            case .quantile: return quantileOf(q, values)
             case .sum: return value + compensation
             default: return value
             }
+        }
+    }
+
+    /// One output group: its labels, its fold, and for `quantile` its inputs.
+    struct Group {
+        var labels: Labels
+        var fold: Fold
+        var values: [Double] = []
+        var dropName: Bool { fold.dropName }
+
+        /// The group started by its first input `f`.
+        init(_ op: AggregateOperator, labels: Labels, first f: Double, dropName: Bool) {
+            self.labels = labels
+            self.fold = Fold(op, first: f, dropName: dropName)
+            if op == .quantile { values = [f] }
+        }
+
+        /// Folds in one more input after the first.
+        @inline(__always) mutating func add(_ op: AggregateOperator, _ f: Double, dropName inputDropsName: Bool) {
+            if op == .quantile {
+                if inputDropsName { fold.dropName = true }
+                values.append(f)
+            } else {
+                fold.add(op, f, dropName: inputDropsName)
+            }
+        }
+
+        /// The group's output value; `q` is `quantile`'s parameter.
+        func result(_ op: AggregateOperator, _ q: Double) -> Double {
+            op == .quantile ? quantileOf(q, values) : fold.result(op)
         }
     }
 

@@ -113,8 +113,9 @@ extension Evaluator {
 
         var groupIndex: [Labels: Int] = [:]
         var groupLabels: [Labels] = []
-        // cells[group * steps + step]; firstSeries orders a step's groups as step-at-a-time does.
-        var cells: [Group?] = []
+        // cells[group * steps + step], plain numbers; firstSeries (-1: no input yet) orders a
+        // step's groups as step-at-a-time does.
+        var cells: [Fold] = []
         var firstSeries: [Int] = []
         var samples = [Int](repeating: 0, count: steps)
         var totalSamples = 0
@@ -155,14 +156,23 @@ extension Evaluator {
                 guard (g + 1) * steps <= Self.steppedCellLimit else { return nil }
                 groupIndex[key] = g
                 groupLabels.append(key)
-                cells.append(contentsOf: repeatElement(nil, count: steps))
-                firstSeries.append(contentsOf: repeatElement(0, count: steps))
+                cells.append(contentsOf: repeatElement(Fold(op, first: 0, dropName: false), count: steps))
+                firstSeries.append(contentsOf: repeatElement(-1, count: steps))
             }
             times.removeAll(keepingCapacity: true)
             values.removeAll(keepingCapacity: true)
             one.appendSamples(after: readFrom, through: selector.maxt, timestamps: &times, values: &values)
-            // Range functions never see staleness markers; instant selectors need them to skip a series.
-            if function != nil, values.contains(where: \.isStaleMarker) {
+            guard let function else {
+                let outputs = Self.foldSelectorSteps(
+                    times: times, values: values, start: start, step: step, steps: steps, at: selector.at,
+                    offset: selector.offset, lookback: width, op: op, series: i, group: g,
+                    cells: &cells, firstSeries: &firstSeries, samples: &samples)
+                statsQueried += outputs
+                statsRead += outputs
+                continue
+            }
+            // Range functions never see staleness markers (instant selectors need them to skip a series).
+            if values.contains(where: \.isStaleMarker) {
                 var kept = 0
                 for k in values.indices where !values[k].isStaleMarker {
                     times[kept] = times[k]
@@ -186,67 +196,55 @@ extension Evaluator {
                 while high < times.count, times[high] <= readAt { high += 1 }
                 while low < high, times[low] <= readAt - width { low += 1 }
                 guard low < high else { continue }
-                let value: Double
-                let dropName: Bool
-                if let function {
-                    let count = high - low
-                    samples[s] += count
-                    totalSamples += count
-                    // Stats, as selectRange counts them: later steps read only what is new.
-                    if s > 0 {
-                        var k = high
-                        while k > low, times[k - 1] > readAt - step { k -= 1 }
-                        statsRead += high - k
-                    } else {
-                        statsRead += count
-                    }
-                    let window = RangeWindow(start: readAt - selector.range, end: readAt,
-                                             seconds: Double(selector.range) / 1000)
-                    let result: Double?
-                    if let (isCounter, isRate) = extrapolation {
-                        let (lo, hi) = (low, high)
-                        // The resets inside the window: past its first sample, before its end.
-                        while resetLow < resets.count, resets[resetLow] <= lo { resetLow += 1 }
-                        if resetHigh < resetLow { resetHigh = resetLow }
-                        while resetHigh < resets.count, resets[resetHigh] < hi { resetHigh += 1 }
-                        let (rlo, rhi) = (resetLow, resetHigh)
-                        result = times.withUnsafeBufferPointer { stamps in
-                            values.withUnsafeBufferPointer { floats in
-                                if !isCounter {
-                                    return RangeFunctions.extrapolatedRate(
-                                        times: stamps[lo..<hi], values: floats[lo..<hi], window,
-                                        isCounter: false, isRate: isRate)
-                                }
-                                return resets.withUnsafeBufferPointer { found in
-                                    RangeFunctions.extrapolatedRate(times: stamps[lo..<hi], values: floats[lo..<hi],
-                                                                    resets: found[rlo..<rhi], window, isRate: isRate)
-                                }
+                let count = high - low
+                samples[s] += count
+                totalSamples += count
+                // Stats, as selectRange counts them: later steps read only what is new.
+                if s > 0 {
+                    var k = high
+                    while k > low, times[k - 1] > readAt - step { k -= 1 }
+                    statsRead += high - k
+                } else {
+                    statsRead += count
+                }
+                let window = RangeWindow(start: readAt - selector.range, end: readAt,
+                                         seconds: Double(selector.range) / 1000)
+                let result: Double?
+                if let (isCounter, isRate) = extrapolation {
+                    let (lo, hi) = (low, high)
+                    // The resets inside the window: past its first sample, before its end.
+                    while resetLow < resets.count, resets[resetLow] <= lo { resetLow += 1 }
+                    if resetHigh < resetLow { resetHigh = resetLow }
+                    while resetHigh < resets.count, resets[resetHigh] < hi { resetHigh += 1 }
+                    let (rlo, rhi) = (resetLow, resetHigh)
+                    result = times.withUnsafeBufferPointer { stamps in
+                        values.withUnsafeBufferPointer { floats in
+                            if !isCounter {
+                                return RangeFunctions.extrapolatedRate(
+                                    times: stamps[lo..<hi], values: floats[lo..<hi], window,
+                                    isCounter: false, isRate: isRate)
+                            }
+                            return resets.withUnsafeBufferPointer { found in
+                                RangeFunctions.extrapolatedRate(times: stamps[lo..<hi], values: floats[lo..<hi],
+                                                                resets: found[rlo..<rhi], window, isRate: isRate)
                             }
                         }
-                    } else {
-                        let input = RangeSeries(labels: labels, timestamps: times[low..<high],
-                                                values: values[low..<high], dropName: false)
-                        result = try RangeFunctions.apply(function, input, window, [], at: t, self)
                     }
-                    guard let v = result else { continue }
-                    value = v
-                    dropName = !keepsName
                 } else {
-                    let v = values[high - 1]
-                    guard !v.isStaleMarker else { continue }
-                    value = v
-                    dropName = false
-                    statsQueried += 1
-                    statsRead += 1
+                    let input = RangeSeries(labels: labels, timestamps: times[low..<high],
+                                            values: values[low..<high], dropName: false)
+                    result = try RangeFunctions.apply(function, input, window, [], at: t, self)
                 }
+                guard let value = result else { continue }
+                let dropName = !keepsName
                 samples[s] += 1
                 if firstOutputStep < 0 { firstOutputStep = s }
                 let cell = g * steps + s
-                if cells[cell] == nil {
-                    cells[cell] = Group(op, labels: groupLabels[g], first: value, dropName: dropName)
+                if firstSeries[cell] < 0 {
+                    cells[cell] = Fold(op, first: value, dropName: dropName)
                     firstSeries[cell] = i
                 } else {
-                    cells[cell]!.add(op, value, dropName: dropName)
+                    cells[cell].add(op, value, dropName: dropName)
                 }
             }
             if checksCounters, firstOutputStep >= 0, let metric = labels.metricName,
@@ -274,13 +272,13 @@ extension Evaluator {
         var t = start
         for s in 0..<steps {
             var present: [(first: Int, group: Int)] = []
-            for g in 0..<groupCount where cells[g * steps + s] != nil {
+            for g in 0..<groupCount where firstSeries[g * steps + s] >= 0 {
                 present.append((firstSeries[g * steps + s], g))
             }
             present.sort { $0.first < $1.first }
             outputs.append(present.map { entry in
-                let cell = cells[entry.group * steps + s]!
-                return Element(labels: cell.labels, value: cell.result(op, .nan), timestamp: t, dropName: cell.dropName)
+                let cell = cells[entry.group * steps + s]
+                return Element(labels: groupLabels[entry.group], value: cell.result(op), timestamp: t, dropName: cell.dropName)
             })
             t += step
         }
