@@ -121,7 +121,7 @@ struct BitReader: Sendable {
     var remainingBits: Int { (bytes.count &- nextByte) &* 8 &+ valid }
 
     /// Tops `buffer` up to at least 57 valid bits, or to the end of the bytes.
-    @inline(__always)
+    @inline(always)
     private mutating func refill() {
         if nextByte &+ 8 <= bytes.count {
             // Fast path: load 8 bytes big-endian and keep the whole bytes that fit. Bits past
@@ -141,7 +141,7 @@ struct BitReader: Sendable {
     }
 
     /// Reads one bit (false past the end, with `overrun` set).
-    @inline(__always)
+    @inline(always)
     mutating func readBit() -> Bool {
         if valid == 0 {
             refill()
@@ -157,7 +157,7 @@ struct BitReader: Sendable {
     }
 
     /// Reads a `count`-bit field (0...64), most significant bit first, into the low bits of the result.
-    @inline(__always)
+    @inline(always)
     mutating func readBits(_ count: Int) -> UInt64 {
         count > 56 ? readLongBits(count) : readShortBits(count)
     }
@@ -171,7 +171,7 @@ struct BitReader: Sendable {
     }
 
     /// `readBits` for 0...56 bits, which one refill always covers.
-    @inline(__always)
+    @inline(always)
     private mutating func readShortBits(_ count: Int) -> UInt64 {
         guard count > 0 else { return 0 }
         if valid < count {
@@ -190,6 +190,6 @@ struct BitReader: Sendable {
     }
 
     /// Reads 8 bits.
-    @inline(__always)
+    @inline(always)
     mutating func readByte() -> UInt8 { UInt8(truncatingIfNeeded: readBits(8)) }
 }

@@ -93,7 +93,7 @@ public struct XORIterator: Sendable {
     }
 
     /// Little-endian base-128 varint of at most 10 bytes; nil if longer or overflowing 64 bits.
-    @inline(__always)
+    @inline(always)
     private mutating func readVarint() -> UInt64? {
         var result: UInt64 = 0
         var shift: UInt64 = 0
@@ -110,7 +110,7 @@ public struct XORIterator: Sendable {
     }
 
     /// Prefix '0' → 0; '10' → 7-bit, '110' → 14-bit, '1110' → 20-bit signed payload; '1111' → 64 bits.
-    @inline(__always)
+    @inline(always)
     private mutating func readDeltaOfDelta() -> Int64 {
         let width: Int
         if !reader.readBit() { return 0 }
@@ -129,7 +129,7 @@ public struct XORIterator: Sendable {
 
     /// '0' → same value; '10' → bits in the previous window; '11' → new window then bits.
     /// Returns false when the window is invalid.
-    @inline(__always)
+    @inline(always)
     private mutating func readValue() -> Bool {
         if !reader.readBit() { return true }
         if reader.readBit() {
