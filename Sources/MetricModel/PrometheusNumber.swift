@@ -117,12 +117,17 @@ public enum PrometheusNumber {
         return written == 0 ? 0 : sign &+ written
     }
 
-    /// Appends `format(value)` to `out` for the values `writeShort` declines: Swift's shortest digits
-    /// laid out without an exponent.
-    public static func appendLong(_ value: Double, to out: inout [UInt8]) {
-        guard value.isFinite, value != 0 else { out.append(contentsOf: format(value).utf8); return }
+    /// The most bytes `writeLong` writes: a sign, "0.", 323 zeros and a digit for the smallest
+    /// subnormal; the largest finite value has 309 digits.
+    public static let longTextLimit = 330
+
+    /// Writes `format(value)` at `out`, which must have room for `longTextLimit` bytes, for the
+    /// values `writeShort` declines (any value works): Swift's shortest digits laid out without
+    /// an exponent. Returns the length written.
+    public static func writeLong(_ value: Double, to out: UnsafeMutablePointer<UInt8>) -> Int {
+        guard value.isFinite, value != 0 else { return copy(format(value), to: out) }
         var text = value.magnitude.description
-        let laidOut: Bool = text.withUTF8 { utf8 in
+        let written: Int = text.withUTF8 { utf8 in
             withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 40) { digits in
                 // Shortest digits of Swift's description, the decimal point's position and the exponent.
                 var count = 0, point = -1, exponent = 0, index = 0
@@ -141,7 +146,7 @@ public enum PrometheusNumber {
                         if negative { exponent = -exponent }
                         break
                     } else {
-                        guard count < digits.count else { return false }
+                        guard count < digits.count else { return 0 }
                         digits[count] = byte
                         count += 1
                     }
@@ -154,24 +159,41 @@ public enum PrometheusNumber {
                 while count - first > 1, digits[first] == UInt8(ascii: "0") { first += 1; point -= 1 }
                 while count - first > 1, digits[count - 1] == UInt8(ascii: "0"), count - first > point { count -= 1 }
                 let significant = count - first
-                if value < 0 { out.append(UInt8(ascii: "-")) }
-                if point <= 0 {
-                    out.append(UInt8(ascii: "0"))
-                    out.append(UInt8(ascii: "."))
-                    for _ in 0 ..< -point { out.append(UInt8(ascii: "0")) }
-                    out.append(contentsOf: UnsafeBufferPointer(rebasing: digits[first ..< count]))
-                } else if point >= significant {
-                    out.append(contentsOf: UnsafeBufferPointer(rebasing: digits[first ..< count]))
-                    for _ in 0 ..< point - significant { out.append(UInt8(ascii: "0")) }
-                } else {
-                    out.append(contentsOf: UnsafeBufferPointer(rebasing: digits[first ..< first + point]))
-                    out.append(UInt8(ascii: "."))
-                    out.append(contentsOf: UnsafeBufferPointer(rebasing: digits[first + point ..< count]))
+                var end = 0
+                func put(_ byte: UInt8) { out[end] = byte; end += 1 }
+                func put(_ range: Range<Int>) {
+                    (out + end).update(from: digits.baseAddress! + range.lowerBound, count: range.count)
+                    end += range.count
                 }
-                return true
+                if value < 0 { put(UInt8(ascii: "-")) }
+                if point <= 0 {
+                    put(UInt8(ascii: "0"))
+                    put(UInt8(ascii: "."))
+                    (out + end).initialize(repeating: UInt8(ascii: "0"), count: -point)
+                    end += -point
+                    put(first ..< count)
+                } else if point >= significant {
+                    put(first ..< count)
+                    (out + end).initialize(repeating: UInt8(ascii: "0"), count: point - significant)
+                    end += point - significant
+                } else {
+                    put(first ..< first + point)
+                    put(UInt8(ascii: "."))
+                    put(first + point ..< count)
+                }
+                return end
             }
         }
-        if !laidOut { out.append(contentsOf: format(value).utf8) }
+        return written > 0 ? written : copy(format(value), to: out)
+    }
+
+    /// Copies `text`'s UTF-8 bytes to `out`; returns how many.
+    private static func copy(_ text: String, to out: UnsafeMutablePointer<UInt8>) -> Int {
+        var text = text
+        return text.withUTF8 { utf8 in
+            out.update(from: utf8.baseAddress!, count: utf8.count)
+            return utf8.count
+        }
     }
 
     /// 10^0 ... 10^22, every one exact in a Double (5^22 < 2^53), built by exact multiplication.

@@ -137,10 +137,11 @@ public struct JSONWriter: Sendable {
             return
         }
         out.advance(length)
-        var text: [UInt8] = []
-        PrometheusNumber.appendLong(v, to: &text)
-        text.withUnsafeBufferPointer { out.append($0) }
-        literal("\"]")
+        let long = out.room(PrometheusNumber.longTextLimit + 2)
+        let written = PrometheusNumber.writeLong(v, to: long)
+        long[written] = UInt8(ascii: "\"")
+        long[written &+ 1] = UInt8(ascii: "]")
+        out.advance(written &+ 2)
     }
 
     /// `{"name":"value",...}` in label order.

@@ -49,8 +49,7 @@ import Testing
             values.append((digits / powers[places]).nextUp)
         }
         for value in values {
-            var general: [UInt8] = []
-            PrometheusNumber.appendLong(value, to: &general)
+            let general = Self.long(value)
             #expect(String(decoding: general, as: UTF8.self) == PrometheusNumber.format(value), "\(value)")
             #expect(Self.text(value) == general, "\(value)")
             if let short = Self.short(value) { #expect(short == general, "\(value)") }
@@ -66,12 +65,28 @@ import Testing
         #expect(Self.short(1e15 + 0.5) == nil)
     }
 
-    /// The text the API writes for `value`: `writeShort`'s, or `appendLong`'s when that declines.
-    static func text(_ value: Double) -> [UInt8] {
-        if let short = short(value) { return short }
-        var long: [UInt8] = []
-        PrometheusNumber.appendLong(value, to: &long)
-        return long
+    /// The text the API writes for `value`: `writeShort`'s, or `writeLong`'s when that declines.
+    static func text(_ value: Double) -> [UInt8] { short(value) ?? long(value) }
+
+    /// `writeLong`'s text.
+    static func long(_ value: Double) -> [UInt8] {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: PrometheusNumber.longTextLimit) { scratch in
+            Array(scratch[..<PrometheusNumber.writeLong(value, to: scratch.baseAddress!)])
+        }
+    }
+
+    @Test func writeLongFitsItsLimitAtTheExtremes() {
+        let extremes = [Double.leastNonzeroMagnitude, -.leastNonzeroMagnitude, .greatestFiniteMagnitude,
+                        -.greatestFiniteMagnitude, .leastNormalMagnitude, 1e-300, 1e300, .nan, .infinity,
+                        -.infinity, 0, -0.0]
+        var longest = 0
+        for value in extremes {
+            let text = Self.long(value)
+            #expect(String(decoding: text, as: UTF8.self) == PrometheusNumber.format(value), "\(value)")
+            longest = max(longest, text.count)
+        }
+        #expect(longest == 327)
+        #expect(longest <= PrometheusNumber.longTextLimit)
     }
 
     /// `writeShort`'s text, or nil when it leaves the value to the general printer.
