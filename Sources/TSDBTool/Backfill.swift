@@ -110,3 +110,37 @@ public struct Backfill {
         }
     }
 }
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+extension Backfill {
+    /// The whole file at `path`, read straight into one array: through `Data` and a copy into
+    /// `[UInt8]` the peak was twice the file (2.6 GiB for a 1.35 GB input). Fails with
+    /// "open PATH: no such file or directory" (`open`, `stat` or `read` and the system's reason).
+    public static func readInput(path: String) throws(Failure) -> [UInt8] {
+        func failure(_ call: String) -> Failure {
+            Failure(description: "\(call) \(path): \(String(cString: strerror(errno)).lowercased())")
+        }
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw failure("open") }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { throw failure("stat") }
+        let size = Int(info.st_size)
+        var failed = false
+        let bytes = [UInt8](unsafeUninitializedCapacity: size) { buffer, initialized in
+            while initialized < size {
+                let got = read(fd, buffer.baseAddress! + initialized, size - initialized)
+                if got < 0, errno == EINTR { continue }
+                if got <= 0 { failed = got < 0; break }
+                initialized += got
+            }
+        }
+        if failed { throw failure("read") }
+        return bytes
+    }
+}

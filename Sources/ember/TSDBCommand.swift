@@ -57,14 +57,13 @@ struct TSDBCommand: ParsableCommand {
         var outputDirectory = "data/"
 
         func run() throws {
-            guard let data = FileManager.default.contents(atPath: inputFile) else {
-                throw ValidationError("cannot read \(inputFile)")
-            }
+            let input: [UInt8]
+            do { input = try Backfill.readInput(path: inputFile) } catch { throw ValidationError("\(error)") }
             guard let duration = try? PrometheusDuration.parse(maxBlockDuration), duration > 0 else {
                 throw ValidationError("--max-block-duration: invalid duration \"\(maxBlockDuration)\"")
             }
             try FileManager.default.createDirectory(atPath: outputDirectory, withIntermediateDirectories: true)
-            var backfill = Backfill(input: [UInt8](data), outputDirectory: outputDirectory)
+            var backfill = Backfill(input: input, outputDirectory: outputDirectory)
             backfill.blockDuration = duration
             backfill.progress = { print($0) }
             do {

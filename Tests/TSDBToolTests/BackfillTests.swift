@@ -23,6 +23,23 @@ import TSDB
         return Array((text + "# EOF\n").utf8)
     }
 
+    @Test func readsTheInputFileWholeOrSaysWhyNot() throws {
+        let dir = try Directory()
+        let path = dir.path + "/data.om"
+        let bytes = input()
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        #expect(try Backfill.readInput(path: path) == bytes)
+        let empty = dir.path + "/empty.om"
+        try Data().write(to: URL(fileURLWithPath: empty))
+        #expect(try Backfill.readInput(path: empty) == [])
+        #expect(throws: Backfill.Failure(description: "open \(dir.path)/missing.om: no such file or directory")) {
+            try Backfill.readInput(path: dir.path + "/missing.om")
+        }
+        #expect(throws: Backfill.Failure(description: "read \(dir.path): is a directory")) {
+            try Backfill.readInput(path: dir.path)
+        }
+    }
+
     @Test func writesOneBlockPerAlignedWindowWithEverySample() throws {
         let dir = try Directory()
         let metas = try Backfill(input: input(), outputDirectory: dir.path).run()
