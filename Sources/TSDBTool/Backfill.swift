@@ -119,28 +119,51 @@ import Darwin
 
 extension Backfill {
     /// The whole file at `path`, read straight into one array: through `Data` and a copy into
-    /// `[UInt8]` the peak was twice the file (2.6 GiB for a 1.35 GB input). Fails with
+    /// `[UInt8]` the peak was twice the file (2.6 GiB for a 1.35 GB input). Reads to the end of
+    /// the file whatever size it reports (pipes and `/proc` report 0). Fails with
     /// "open PATH: no such file or directory" (`open`, `stat` or `read` and the system's reason).
     public static func readInput(path: String) throws(Failure) -> [UInt8] {
-        func failure(_ call: String) -> Failure {
-            Failure(description: "\(call) \(path): \(String(cString: strerror(errno)).lowercased())")
+        func failure(_ call: String, _ code: Int32) -> Failure {
+            Failure(description: "\(call) \(path): \(String(cString: strerror(code)).lowercased())")
         }
         let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw failure("open") }
+        guard fd >= 0 else { throw failure("open", errno) }
         defer { close(fd) }
         var info = stat()
-        guard fstat(fd, &info) == 0 else { throw failure("stat") }
-        let size = Int(info.st_size)
-        var failed = false
-        let bytes = [UInt8](unsafeUninitializedCapacity: size) { buffer, initialized in
-            while initialized < size {
-                let got = read(fd, buffer.baseAddress! + initialized, size - initialized)
-                if got < 0, errno == EINTR { continue }
-                if got <= 0 { failed = got < 0; break }
-                initialized += got
+        guard fstat(fd, &info) == 0 else { throw failure("stat", errno) }
+        // One read asks for at most 1 GiB (Darwin refuses more than INT_MAX at once).
+        let readLimit = 1 << 30
+        /// Reads into `buffer` until it is full or the file ends; the bytes read, or the errno.
+        func fill(_ buffer: UnsafeMutableRawBufferPointer) -> Result<Int, Failure> {
+            var filled = 0
+            while filled < buffer.count {
+                let got = read(fd, buffer.baseAddress! + filled, min(buffer.count - filled, readLimit))
+                if got < 0 {
+                    let code = errno
+                    if code == EINTR { continue }
+                    return .failure(failure("read", code))
+                }
+                if got == 0 { break }
+                filled += got
+            }
+            return .success(filled)
+        }
+        let size = max(Int(info.st_size), 0)
+        var first: Result<Int, Failure> = .success(0)
+        var bytes = [UInt8](unsafeUninitializedCapacity: size) { buffer, initialized in
+            first = fill(UnsafeMutableRawBufferPointer(buffer))
+            initialized = (try? first.get()) ?? 0
+        }
+        _ = try first.get()
+        // Filled to the size reported: the file may hold more (a pipe, /proc), so read on to its end.
+        if bytes.count == size {
+            var chunk = [UInt8](repeating: 0, count: 1 << 16)
+            while true {
+                let got = try chunk.withUnsafeMutableBytes { fill($0) }.get()
+                if got == 0 { break }
+                bytes.append(contentsOf: chunk[..<got])
             }
         }
-        if failed { throw failure("read") }
         return bytes
     }
 }
