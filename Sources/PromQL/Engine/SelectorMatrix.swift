@@ -31,15 +31,14 @@ extension Evaluator {
             one.appendSamples(after: readFrom, through: selector.maxt, timestamps: &times, values: &values)
             pickedTimes.removeAll(keepingCapacity: true)
             pickedValues.removeAll(keepingCapacity: true)
-            var high = 0
-            var t = start
-            for _ in 0..<steps {
-                defer { t += step }
-                let readAt = (selector.at ?? t) - selector.offset
-                while high < times.count, times[high] <= readAt { high += 1 }
-                guard high > 0, times[high - 1] > readAt - lookbackDelta, !values[high - 1].isStaleMarker else { continue }
-                pickedTimes.append(t)
-                pickedValues.append(values[high - 1])
+            times.withUnsafeBufferPointer { times in
+                values.withUnsafeBufferPointer { values in
+                    Self.forEachSelectorStep(times: times, values: values, start: start, step: step, steps: steps,
+                                             at: selector.at, offset: selector.offset, lookback: lookbackDelta) { _, t, value in
+                        pickedTimes.append(t)
+                        pickedValues.append(value)
+                    }
+                }
             }
             guard !pickedTimes.isEmpty else { continue }
             held += pickedTimes.count
