@@ -6,6 +6,7 @@ import MetricModel
 import NIOCore
 import NIOHTTP1
 import NIOSSL
+import Synchronization
 
 /// Why a scrape produced no usable body. The description is what the target's `lastError` shows.
 public enum ScrapeError: Error, Equatable, Sendable, CustomStringConvertible {
@@ -172,66 +173,61 @@ public struct HTTPScraper: Sendable {
     }
 
     /// Returns the body bytes and the response's Content-Type.
+    ///
+    /// The exchange runs on one event loop of the client's group (the caller's, when it runs on
+    /// one): the response is collected there by a delegate and the timeout is that loop's timer.
+    /// The async `execute` would start a task on the global pool for every request.
     public func fetch(_ target: ScrapeTarget) async throws(ScrapeError) -> (body: [UInt8], contentType: String?) {
         if let setupError { throw setupError }
         let limit = target.bodySizeLimit > 0 ? target.bodySizeLimit : 1 << 30
         let timeout = target.timeout
-        let client = self.client
         let request = try self.request(for: target)
+        let eventLoop = client.eventLoopGroup.any()
+        let task = client.execute(request: request, delegate: ScrapeResponseCollector(limit: limit),
+                                  eventLoop: .delegateAndChannel(on: eventLoop))
+        let timedOut = TimeoutFlag()
+        let timer = eventLoop.scheduleTask(in: .milliseconds(timeout)) {
+            timedOut.fired.store(true, ordering: .relaxed)
+            task.cancel()
+        }
+        defer { timer.cancel() }
         do {
-            return try await withThrowingTaskGroup(of: (body: [UInt8], contentType: String?)?.self) { group in
-                group.addTask {
-                    let response = try await client.execute(request, timeout: .milliseconds(timeout))
-                    guard (200..<300).contains(response.status.code) else {
-                        throw ScrapeError.badStatus(Int(response.status.code), response.status.reasonPhrase)
-                    }
-                    let contentType = response.headers.first(name: "Content-Type")
-                    do {
-                        let buffer = try await response.body.collect(upTo: limit)
-                        return (Array(buffer.readableBytesView), contentType)
-                    } catch is NIOTooManyBytesError {
-                        throw ScrapeError.bodyTooLarge(limit: limit)
-                    }
-                }
-                group.addTask {
-                    try await Task.sleep(for: .milliseconds(timeout))
-                    return nil
-                }
-                defer { group.cancelAll() }
-                guard let first = try await group.next(), let result = first else {
-                    throw ScrapeError.timeout(milliseconds: timeout)
-                }
-                return result
+            return try await withTaskCancellationHandler {
+                try await task.futureResult.get()
+            } onCancel: {
+                task.cancel()
             }
         } catch let error as ScrapeError {
             throw error
-        } catch let error as HTTPClientError where error == .deadlineExceeded || error == .readTimeout {
+        } catch let error as HTTPClientError where error == .deadlineExceeded || error == .readTimeout
+                    || (error == .cancelled && timedOut.fired.load(ordering: .relaxed)) {
             throw ScrapeError.timeout(milliseconds: timeout)
         } catch {
             throw ScrapeError.transport("Get \"\(target.url)\": \(Self.describe(error, address: target.address))")
         }
     }
 
-    func request(for target: ScrapeTarget) throws(ScrapeError) -> HTTPClientRequest {
-        var request: HTTPClientRequest
+    func request(for target: ScrapeTarget) throws(ScrapeError) -> HTTPClient.Request {
+        var url = target.url
+        var headers = HTTPHeaders()
         if ownsClient, let range = target.url.range(of: "://" + target.address) {
             // Name server_name in the URL (SNI, verification); dnsOverride connects to the target.
             let port = target.address.split(separator: ":").last.map(String.init) ?? ""
-            request = HTTPClientRequest(url: target.url.replacingCharacters(in: range, with: "://\(settings.serverName):\(port)"))
-            request.headers.add(name: "Host", value: target.address)
-        } else {
-            request = HTTPClientRequest(url: target.url)
+            url = target.url.replacingCharacters(in: range, with: "://\(settings.serverName):\(port)")
+            headers.add(name: "Host", value: target.address)
         }
-        request.headers.add(name: "Accept", value: target.acceptHeader)
-        request.headers.add(name: "Accept-Encoding", value: settings.enableCompression ? "gzip" : "identity")
-        request.headers.add(name: "User-Agent", value: Self.userAgent)
-        request.headers.add(name: "X-Prometheus-Scrape-Timeout-Seconds",
-                            value: PrometheusNumber.format(Double(target.timeout) / 1000))
+        headers.add(name: "Accept", value: target.acceptHeader)
+        headers.add(name: "Accept-Encoding", value: settings.enableCompression ? "gzip" : "identity")
+        headers.add(name: "User-Agent", value: Self.userAgent)
+        headers.add(name: "X-Prometheus-Scrape-Timeout-Seconds", value: PrometheusNumber.format(Double(target.timeout) / 1000))
         if let authorization = try settings.authorizationHeader() {
-            request.headers.add(name: "Authorization", value: authorization)
+            headers.add(name: "Authorization", value: authorization)
         }
-        request.tlsConfiguration = settings.tls
-        return request
+        do {
+            return try HTTPClient.Request(url: url, method: .GET, headers: headers, tlsConfiguration: settings.tls)
+        } catch {
+            throw .transport("Get \"\(target.url)\": \(Self.describe(error, address: target.address))")
+        }
     }
 
     /// Go's wording for the common transport failures (`dial tcp ...`), NIO's text otherwise.
@@ -250,4 +246,9 @@ public struct HTTPScraper: Sendable {
         }
         return text
     }
+}
+
+/// Set by a scrape's timer when it cancels the request, so the cancellation reads as a timeout.
+private final class TimeoutFlag: Sendable {
+    let fired = Atomic(false)
 }

@@ -216,19 +216,21 @@ struct ScrapeAppender {
 
     /// Prometheus's label limit checks, with its messages; nil when within the limits.
     static func limitProblem(_ labels: Labels, _ limits: SeriesLimits) -> String? {
-        let metric = String(String.UnicodeScalarView((labels.metricName ?? "").unicodeScalars.prefix(50)))
+        // Runs for every new series: the texts are built only for a limit that was exceeded.
+        func clip(_ text: String) -> String { String(text.unicodeScalars.prefix(50).map(Character.init)) }
+        func metric() -> String { clip(labels.metricName ?? "") }
         if limits.labelLimit > 0 && labels.count > limits.labelLimit {
-            return "label_limit exceeded (metric: \(metric), number of labels: \(labels.count), limit: \(limits.labelLimit))"
+            return "label_limit exceeded (metric: \(metric()), number of labels: \(labels.count), limit: \(limits.labelLimit))"
         }
+        guard limits.labelNameLengthLimit > 0 || limits.labelValueLengthLimit > 0 else { return nil }
         for label in labels {
-            let name = String(String.UnicodeScalarView(label.name.unicodeScalars.prefix(50)))
             if limits.labelNameLengthLimit > 0 && label.name.utf8.count > limits.labelNameLengthLimit {
-                return "label_name_length_limit exceeded (metric: \(metric), label name: \(name), "
+                return "label_name_length_limit exceeded (metric: \(metric()), label name: \(clip(label.name)), "
                     + "length: \(label.name.utf8.count), limit: \(limits.labelNameLengthLimit))"
             }
             if limits.labelValueLengthLimit > 0 && label.value.utf8.count > limits.labelValueLengthLimit {
-                let value = quoteLabelValue(String(String.UnicodeScalarView(label.value.unicodeScalars.prefix(50))))
-                return "label_value_length_limit exceeded (metric: \(metric), label name: \(name), value: \(value), "
+                return "label_value_length_limit exceeded (metric: \(metric()), label name: \(clip(label.name)), "
+                    + "value: \(quoteLabelValue(clip(label.value))), "
                     + "length: \(label.value.utf8.count), limit: \(limits.labelValueLengthLimit))"
             }
         }

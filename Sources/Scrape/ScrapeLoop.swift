@@ -23,6 +23,8 @@ final class ScrapeLoop: Sendable {
     let forcedError = Mutex<String?>(nil)
     private let appender: Mutex<ScrapeAppender>
     private let scraper: HTTPScraper
+    /// Where `run()` is meant to run (`Task(executorPreference:)`): a loop of the client's group.
+    let executor: EventLoopExecutor
     private let storage: any Appendable
     private let logger: Logger
     private let metrics: ScrapeMetrics
@@ -37,6 +39,7 @@ final class ScrapeLoop: Sendable {
         self.appender = Mutex(ScrapeAppender(target: target, metricRelabeler: metricRelabeler,
                                              trackTimestampsStaleness: trackTimestampsStaleness))
         self.scraper = scraper
+        self.executor = EventLoopExecutor(scraper.client.eventLoopGroup.next())
         self.storage = storage
         self.logger = logger
         self.metrics = metrics
@@ -55,7 +58,7 @@ final class ScrapeLoop: Sendable {
         while !Task.isCancelled {
             let wait = next - currentTimestamp()
             if wait > 0 {
-                do { try await Task.sleep(for: .milliseconds(wait)) } catch { break }
+                do { try await executor.eventLoop.sleep(milliseconds: wait) } catch { break }
             }
             let started = currentTimestamp()
             let stamp = abs(started - next) <= Self.timestampTolerance ? next : started
@@ -76,14 +79,19 @@ final class ScrapeLoop: Sendable {
         do throws(ScrapeError) {
             if let forced = forcedError.withLock({ $0 }) { throw ScrapeError.limit(forced) }
             let (body, contentType) = try await scraper.fetch(target)
-            outcome = appender.withLock { state in
-                state.append(body: body, contentType: contentType, timestamp: timestamp, to: storage)
+            outcome = await offLoop(if: body.count > Self.inlineBodyBytes) {
+                appender.withLock { state in
+                    state.append(body: body, contentType: contentType, timestamp: timestamp, to: storage)
+                }
             }
             failure = outcome.failure
             publishMetadata()
         } catch {
             failure = error
-            appender.withLock { $0.markAllStale(timestamp: timestamp, to: storage) }
+            let series = appender.withLock { $0.cache.entries.count }
+            await offLoop(if: series > Self.inlineSeries) {
+                appender.withLock { $0.markAllStale(timestamp: timestamp, to: storage) }
+            }
         }
         let elapsed = clock.now - start
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
@@ -99,6 +107,19 @@ final class ScrapeLoop: Sendable {
         if let failure {
             logger.debug("scrape failed", metadata: ["target": "\(target.url)", "err": "\(failure)"])
         }
+    }
+
+    /// Bodies up to this size are parsed and appended on the event loop (about a millisecond for
+    /// 1,000 series); larger ones move to the global pool so the loop's other connections wait no
+    /// longer than that.
+    static let inlineBodyBytes = 128 * 1024
+    /// Staleness markers for up to this many series are written on the event loop.
+    static let inlineSeries = 2_000
+
+    /// Runs `work` on the global pool when `heavy`, else where the task runs now.
+    private func offLoop<T: Sendable>(if heavy: Bool, _ work: @Sendable () -> T) async -> T {
+        guard heavy else { return work() }
+        return await withTaskExecutorPreference(globalConcurrentExecutor) { work() }
     }
 
     /// Releases what the loop owns (a `server_name` client, its entry in the metadata store); call

@@ -196,7 +196,7 @@ final class ScrapePool: Sendable {
                                       metrics: metrics, metricRelabeler: state.metricRelabeler,
                                       trackTimestampsStaleness: state.config.trackTimestampsStaleness,
                                       metadataStore: metadataStore)
-                state.loops[key] = Running(loop: loop, task: Task { await loop.run() })
+                state.loops[key] = Running(loop: loop, task: Task(executorPreference: loop.executor) { await loop.run() })
             }
             state.order = order
             let limit = state.config.targetLimit

@@ -147,6 +147,24 @@ import Testing
             "label_value_length_limit exceeded (metric: m, label name: a, value: \"abcd\", length: 4, limit: 3)"))
     }
 
+    @Test func limitMessagesClipNamesAndValuesAtFiftyScalars() {
+        // Prometheus shows at most 50 runes of each; a combining accent is a rune of its own.
+        let name = "m" + String(repeating: "n", count: 59)
+        let value = String(repeating: "e\u{301}", count: 30)
+        let labels = Labels([Labels.metricName: name, "a": value])
+        var limits = SeriesLimits()
+        limits.labelValueLengthLimit = 70  // the 60-byte name fits, the 90-byte value does not
+        let clippedName = String(name.prefix(50))
+        let clippedValue = String(repeating: "e\u{301}", count: 25)
+        #expect(ScrapeAppender.limitProblem(labels, limits) == "label_value_length_limit exceeded (metric: \(clippedName), "
+            + "label name: a, value: \"\(clippedValue)\", length: 90, limit: 70)")
+        limits.labelValueLengthLimit = 0
+        #expect(ScrapeAppender.limitProblem(labels, limits) == nil)
+        limits.labelLimit = 1
+        #expect(ScrapeAppender.limitProblem(labels, limits)
+            == "label_limit exceeded (metric: \(clippedName), number of labels: 2, limit: 1)")
+    }
+
     @Test func sampleLimitCountsAfterRelabelingAndFailsTheScrape() throws {
         var appender = try appender([RelabelConfig(sourceLabels: ["__name__"], regex: "drop_.*", action: .drop)]) {
             $0.sampleLimit = 2
