@@ -135,7 +135,10 @@ public final class EmberServer: Sendable {
                 logger.info("Server is ready to receive web requests.",
                             metadata: ["address": "\(channel.localAddress.map { "\($0)" } ?? "?")",
                                        "tls": "\(tls)", "basic_auth": "\(basicAuth)"])
-            })
+            },
+            policy: SmallRequestPolicy(seriesEstimate: { [database] in
+                database.head.stats.series + (database.blocks.map(\.meta.stats.numSeries).max() ?? 0)
+            }))
         let maintenance = StorageMaintenanceService(database: database, retention: options.effectiveRetentionTime,
                                                     sizeLimit: retentionSizeLimit, logger: logger)
         let initialConfig = self.initialConfig

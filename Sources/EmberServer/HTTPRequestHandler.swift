@@ -4,6 +4,7 @@ import Logging
 import NIOCore
 import NIOHTTP1
 import NIOHTTPTypes
+import Scrape
 import WebAPI
 
 /// Answers one request through the router: what a connection's handler hands to a task.
@@ -14,6 +15,8 @@ import WebAPI
 struct RequestAnswerer: Sendable {
     let responder: any HTTPResponder<APIRequestContext>
     let logger: Logger
+    /// Which requests are answered on the connection's event loop; nil: none.
+    var policy: SmallRequestPolicy? = nil
 
     func answer(_ request: Request, channel: any Channel) async -> (head: HTTPResponse, body: ByteBuffer) {
         var response: Response
@@ -52,7 +55,8 @@ struct RequestAnswerer: Sendable {
 /// `Connection: close`, HTTP/1.0 without `Connection: keep-alive`) and when the client has closed
 /// its side. A client that closes its side or the connection while its request is
 /// being answered cancels the answering task, as Go's server cancels a request's context.
-/// Per request this costs two thread hand-offs: into the task and back to the event loop.
+/// Per request this costs two thread hand-offs, into the task and back to the event loop, except
+/// for the small requests `SmallRequestPolicy` lets the task run on the connection's loop.
 final class HTTPRequestHandler: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPRequestPart
     typealias OutboundOut = HTTPResponsePart
@@ -63,6 +67,8 @@ final class HTTPRequestHandler: ChannelInboundHandler, RemovableChannelHandler {
     private var head: HTTPRequest?
     private var body = ByteBuffer()
     private var running: Task<Void, Never>?
+    /// The connection's event loop as a task executor, made for the first small request.
+    private var loopExecutor: EventLoopExecutor?
     private var inputClosed = false
 
     init(answerer: RequestAnswerer, bodyLimit: Int, keepAlive: KeepAliveObserver) {
@@ -101,12 +107,18 @@ final class HTTPRequestHandler: ChannelInboundHandler, RemovableChannelHandler {
         let channel = context.channel, answerer = self.answerer
         let loop = context.eventLoop
         let bound = NIOLoopBound((handler: self, context: context), eventLoop: loop)
-        running = Task {
+        let answer: @Sendable () async -> Void = {
             let (head, body) = await answerer.answer(request, channel: channel)
             loop.execute {
                 let (handler, context) = bound.value
                 handler.write(head: head, body: isHead ? nil : body, closeAfter: closeAfter, context: context)
             }
+        }
+        if answerer.policy?.answersOnLoop(requestHead, body: body) == true {
+            if loopExecutor == nil { loopExecutor = EventLoopExecutor(loop) }
+            running = Task(executorPreference: loopExecutor, operation: answer)
+        } else {
+            running = Task(operation: answer)
         }
     }
 

@@ -35,11 +35,13 @@ struct HTTPService: Service {
     let bodyLimit: Int
     let logger: Logger
     let onServerRunning: @Sendable (any Channel) async -> Void
+    /// Which requests are answered on their connection's event loop (nil: none).
+    var policy: SmallRequestPolicy? = nil
 
     func run() async throws {
         let group = MultiThreadedEventLoopGroup.singleton
         let sslContext = try tls.map { try NIOSSLContext(configuration: $0) }
-        let answerer = RequestAnswerer(responder: responder, logger: logger)
+        let answerer = RequestAnswerer(responder: responder, logger: logger, policy: policy)
         let quiescing = ServerQuiescingHelper(group: group)
         let bodyLimit = self.bodyLimit
         // One loop accepts and serves every connection: a new connection starts on the thread

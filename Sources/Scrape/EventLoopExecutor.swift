@@ -7,15 +7,16 @@ import NIOCore
 /// enqueued. A scrape loop runs here so that its timer, its HTTP exchange (AsyncHTTPClient picks
 /// the loop it is called on) and its append stay on one thread: Swift's global pool on Linux
 /// starts a thread for nearly every scrape at intervals over its 5 s idle timeout, and its timers
-/// wake a manager thread. Work that can run long leaves the loop (`ScrapeLoop.offLoop`).
-final class EventLoopExecutor: TaskExecutor {
-    let eventLoop: any EventLoop
+/// wake a manager thread. Work that can run long leaves the loop (`ScrapeLoop.offLoop`). The HTTP
+/// listener answers small requests on it too (`SmallRequestPolicy`).
+public final class EventLoopExecutor: TaskExecutor {
+    public let eventLoop: any EventLoop
 
-    init(_ eventLoop: any EventLoop) {
+    public init(_ eventLoop: any EventLoop) {
         self.eventLoop = eventLoop
     }
 
-    func enqueue(_ job: consuming ExecutorJob) {
+    public func enqueue(_ job: consuming ExecutorJob) {
         let job = UnownedJob(job)
         eventLoop.execute { job.runSynchronously(on: self.asUnownedTaskExecutor()) }
     }
