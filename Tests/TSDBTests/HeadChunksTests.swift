@@ -277,6 +277,76 @@ import Testing
         #expect(read == expected)
     }
 
+    /// Kibibytes of this process's resident set in its mappings of `path` (/proc/self/smaps).
+    static func residentKiB(of path: String) throws -> Int {
+        let target = URL(fileURLWithPath: path).resolvingSymlinksInPath().path
+        // procfs files report size 0: read to the end rather than by the size.
+        let smaps = try #require(FileHandle(forReadingAtPath: "/proc/self/smaps"))
+        defer { try? smaps.close() }
+        let lines = String(decoding: try smaps.readToEnd() ?? Data(), as: UTF8.self).split(separator: "\n")
+        var inMapping = false
+        var total = 0
+        for line in lines {
+            let fields = line.split(separator: " ", omittingEmptySubsequences: true)
+            if let first = fields.first, first.contains("-"), !first.hasSuffix(":") {
+                inMapping = fields.count >= 6 && fields[5...].joined(separator: " ") == target
+            } else if inMapping, fields.first == "Rss:", fields.count >= 2 {
+                total += Int(fields[1]) ?? 0
+            }
+        }
+        return total
+    }
+
+    @Test func truncationTakesTheChunkPagesAQueryReadOutOfTheResidentSet() throws {
+        let dir = try DataDirectory()
+        let head = try Head.open(directory: dir.path, options: Self.options())
+        let expected = try Self.fill(head, series: 1000, scrapes: 95)
+        head.headChunks!.flush()
+        let file = dir.path + "/chunks_head/000000"
+        #expect(try contents(head) == expected)  // every closed chunk read through the map
+        let read = try Self.residentKiB(of: file)
+        #expect(read >= 128, "9,000 chunk records read should leave their pages resident, found \(read) KiB")
+        head.truncate(before: Self.start)  // nothing is older: the file stays, its pages go
+        #expect(try Self.chunkFiles(dir) == ["000000"])
+        #expect(try Self.residentKiB(of: file) == 0)
+        #expect(try contents(head) == expected)  // and come back from the page cache when read
+        #expect(try Self.residentKiB(of: file) >= read)
+    }
+
+    @Test func compactionReadsChunkFilesWithoutMappingTheirPages() throws {
+        let dir = try DataDirectory()
+        let head = try Head.open(directory: dir.path, options: Self.options(perChunk: 100))
+        // Random doubles make chunks of about 1 KiB (more than one read), constants of a few bytes.
+        var rng = SystemRandomNumberGenerator()
+        var expected: [Labels: [RawSample]] = [:]
+        for scrape in 0..<450 {
+            let t = Self.start + Timestamp(scrape) * 15_000
+            var batch: [(Labels, Timestamp, Double)] = []
+            for s in 0..<200 {
+                let value = s % 2 == 0 ? Double.random(in: 0..<1, using: &rng) : 42
+                batch.append((metric("m", ["s": "\(s)"]), t, value))
+            }
+            try commit(head, batch)
+            for (labels, t, v) in batch { expected[labels, default: []].append(RawSample(t, v)) }
+        }
+        head.headChunks!.flush()
+        let file = dir.path + "/chunks_head/000000"
+        head.headChunks!.releaseResidentPages()
+        let series = Array(head.blockSeries(mint: Self.start, maxt: Self.start + 450 * 15_000))
+        #expect(try Self.residentKiB(of: file) == 0)
+        #expect(series.count == 200)
+        for entry in series {
+            #expect(entry.chunks.count >= 4)  // 100 samples or a 2 h boundary each; all but the last in the file
+            #expect(entry.chunks.contains { $0.bytes.count > 300 } == (entry.labels["s"].map { Int($0)! % 2 == 0 } ?? false))
+            var read: [RawSample] = []
+            for chunk in entry.chunks {
+                var it = XORIterator(bytes: chunk.bytes)
+                while it.next() { read.append(RawSample(it.timestamp, it.value)) }
+            }
+            #expect(read == expected[entry.labels])
+        }
+    }
+
     @Test func chunksStayInMemoryWhileNoFileCanBeCreatedAndGoToDiskInOrderAfterwards() throws {
         let dir = try DataDirectory()
         let log = CapturedLog()

@@ -78,7 +78,7 @@ public struct HeadBlockSeries: Sequence {
         for chunk in series.chunks(overlapping: mint, maxt - 1) {
             guard let lo = chunk.minTime, let hi = chunk.maxTime else { continue }
             if lo >= mint && hi < maxt {
-                out.append(BlockChunk(minTime: lo, maxTime: hi, bytes: chunk.bytes))
+                out.append(BlockChunk(minTime: lo, maxTime: hi, bytes: chunk.bytesReadOnce))
                 continue
             }
             var trimmed = XORChunk()

@@ -273,7 +273,8 @@ public final class Head: Appendable, Queryable, Sendable {
     /// Drops chunks whose samples are all older than `mint` and removes series left empty; then,
     /// with a write-ahead log, checkpoints and deletes the segments holding only older samples
     /// (`truncateWAL`; a failure there is logged and counted, the memory truncation stands) and
-    /// deletes the `chunks_head` files whose chunks all end before `mint`.
+    /// deletes the `chunks_head` files whose chunks all end before `mint`, and takes the pages of
+    /// those kept out of the resident set (a compaction just read them; queries map them back).
     /// Returns the number of series removed.
     @discardableResult
     public func truncate(before mint: Timestamp) -> Int {
@@ -296,6 +297,7 @@ public final class Head: Appendable, Queryable, Sendable {
             if $0.minTime < mint { $0.minTime = mint }
         }
         headChunks?.truncate(before: mint)
+        headChunks?.releaseResidentPages()
         if wal != nil {
             do {
                 try truncateWAL(before: mint)

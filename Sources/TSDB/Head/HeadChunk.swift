@@ -48,6 +48,16 @@ public struct HeadChunk: Sendable {
         }
     }
 
+    /// `bytes`, read from a `chunks_head` file with `pread` rather than through its map: for a
+    /// reader of every chunk of a range once (compaction), whose touched pages would otherwise
+    /// stay in the server's resident set.
+    public var bytesReadOnce: [UInt8] {
+        switch source {
+        case let .memory(chunk): chunk.bytes
+        case let .mapped(chunk): chunk.bytesReadUnmapped()
+        }
+    }
+
     /// Whether the chunk lives in a `chunks_head` file.
     public var isMapped: Bool {
         if case .mapped = source { return true }

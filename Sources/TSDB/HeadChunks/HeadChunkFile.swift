@@ -152,6 +152,41 @@ final class HeadChunkFile: Sendable {
         }
     }
 
+    /// `data(at:)` read with `pread` rather than through the map, so that no page enters this
+    /// process's resident set (the bytes come from the page cache all the same). For readers that
+    /// take every chunk of a range once, like compaction: through the map, every page they touched
+    /// would count as the server's memory until released.
+    func readData(at offset: Int) -> [UInt8] {
+        let (fd, flushed) = state.withLock { ($0.fd, $0.flushed) }
+        guard offset < flushed else { return data(at: offset) }
+        let headerSize = HeadChunkFormat.recordHeaderSize
+        // Most chunks fit in one read with their header.
+        var first = [UInt8](repeating: 0, count: Swift.min(headerSize + 256, flushed - offset))
+        guard Self.readFully(fd, &first, at: offset), first.count >= headerSize else { return data(at: offset) }
+        let length = first.withUnsafeBytes {
+            Int(HeadChunkFormat.loadLittleEndian($0, HeadChunkFormat.lengthOffset, as: UInt32.self))
+        }
+        if headerSize + length <= first.count { return Array(first[headerSize..<headerSize + length]) }
+        var bytes = [UInt8](repeating: 0, count: length)
+        guard Self.readFully(fd, &bytes, at: offset + headerSize) else { return data(at: offset) }
+        return bytes
+    }
+
+    /// Fills `buffer` from `offset`; false on an error or a short file.
+    private static func readFully(_ fd: Int32, _ buffer: inout [UInt8], at offset: Int) -> Bool {
+        var done = 0
+        let wanted = buffer.count
+        return buffer.withUnsafeMutableBytes { raw in
+            while done < wanted {
+                let n = pread(fd, raw.baseAddress! + done, wanted - done, off_t(offset + done))
+                if n < 0 && errno == EINTR { continue }
+                if n <= 0 { return false }
+                done += n
+            }
+            return true
+        }
+    }
+
     private static func copyData(_ bytes: UnsafeRawBufferPointer, _ offset: Int) -> [UInt8] {
         let length = Int(HeadChunkFormat.loadLittleEndian(bytes, offset + HeadChunkFormat.lengthOffset, as: UInt32.self))
         let from = offset + HeadChunkFormat.recordHeaderSize

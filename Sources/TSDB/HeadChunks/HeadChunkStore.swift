@@ -15,6 +15,9 @@ struct MappedChunk: Sendable {
 
     /// A copy of the chunk's encoded bytes (as `XORChunk.bytes`).
     func bytes() -> [UInt8] { file.data(at: Int(offset)) }
+
+    /// The same bytes read without the map (`HeadChunkFile.readData(at:)`).
+    func bytesReadUnmapped() -> [UInt8] { file.readData(at: Int(offset)) }
 }
 
 /// The head's closed chunks on disk: numbered files in `<data>/chunks_head/`
@@ -172,6 +175,15 @@ final class HeadChunkStore: Sendable {
             }
         }
         return doomed.count
+    }
+
+    /// Takes every file's mapped pages out of this process's resident set (they stay in the page
+    /// cache). A compaction reads the chunks of a whole block range through the maps; without
+    /// this the pages it touched would count as the server's memory (RSS) until the kernel
+    /// needed them back, long after the block is written.
+    func releaseResidentPages() {
+        let files = state.withLock { $0.files }
+        for file in files { file.releaseResidentPages() }
     }
 
     private func recordTruncation(_ mint: Timestamp) throws(WALError) {
