@@ -6,7 +6,7 @@ import MetricModel
 public enum BlockWriter {
     /// Writes `series` (sorted by labels, strictly increasing; chunks within [minTime, maxTime)) as block `<parent>/<new ulid>`:
     /// everything goes into `<parent>/<ulid>.tmp`, files and directory are fsynced, then renamed, so a crash never leaves a half block visible.
-    /// Memory: chunk bytes are streamed to the chunk files as series arrive; only labels + chunk references are held until the index is written.
+    /// Memory: chunk bytes are streamed to the chunk files as series arrive; only labels (packed: `IndexedSeriesTable`) + chunk references are held until the index is written.
     /// Series without chunks are skipped. Returns the meta (stats counted).
     ///
     /// Errors: `invalidInput` for unsorted or duplicate series, chunks out of order, overlapping or
@@ -51,7 +51,7 @@ public enum BlockWriter {
                                       level: Int, sources: [String], series: some Sequence<BlockSeries>,
                                       segmentSize: Int) throws(BlockError) -> BlockMeta {
         let chunks = ChunkSegmentWriter(directory: directory + "/chunks", maxSize: segmentSize)
-        var indexed: [IndexedSeries] = []
+        var indexed = IndexedSeriesTable()
         var stats = BlockMeta.Stats(numSamples: 0, numSeries: 0, numChunks: 0)
         var previous: Labels?
         for (position, entry) in series.enumerated() {
@@ -85,13 +85,14 @@ public enum BlockWriter {
             }
             stats.numChunks += metas.count
             stats.numSeries += 1
-            indexed.append(IndexedSeries(labels: entry.labels, chunks: metas))
+            indexed.append(labels: entry.labels, chunks: metas)
             previous = entry.labels
         }
-        guard !indexed.isEmpty else {
+        guard indexed.count > 0 else {
             throw BlockError(.empty, path: directory, "no series with chunks: an empty block is not written")
         }
         let segmentSizes = try chunks.finish()
+        indexed.finishAppending()
         try IndexWriter.write(path: directory + "/index", series: indexed, segmentSizes: segmentSizes)
         let meta = BlockMeta(ulid: ulid, minTime: minTime, maxTime: maxTime, stats: stats,
                              compaction: .init(level: level, sources: sources))

@@ -1,11 +1,5 @@
 import MetricModel
 
-/// A series as the index records it: labels plus where its chunks are.
-struct IndexedSeries {
-    let labels: Labels
-    let chunks: [ChunkMeta]
-}
-
 /// Constants of the index file: see docs/format/block.md.
 enum IndexFormat {
     static let magic: UInt32 = 0x454D_4958  // "EMIX"
@@ -32,10 +26,10 @@ enum IndexFormat {
 ///
 /// Contract: the series are strictly increasing by labels (the caller checked); every offset the
 /// format stores in 32 bits must fit, otherwise this throws `invalidInput` naming the section.
-/// Memory: the symbol table and the postings (one 32-bit reference per label pair of every series)
-/// are built in memory; section bytes are streamed to the file.
+/// Memory: besides the packed series table, a 32-bit reference per string, per series and per
+/// label pair of every series (the postings); section bytes are streamed to the file.
 enum IndexWriter {
-    static func write(path: String, series: [IndexedSeries], segmentSizes: [Int]) throws(BlockError) {
+    static func write(path: String, series table: IndexedSeriesTable, segmentSizes: [Int]) throws(BlockError) {
         let file = try BlockFileWriter(path: path)
         var header = ByteEncoder()
         header.be32(IndexFormat.magic)
@@ -58,18 +52,19 @@ enum IndexWriter {
         }
 
         // Symbols: every label name and value once, sorted; a symbol's reference is its entry's
-        // offset in the section.
-        var symbolSet = Set<String>()
-        for entry in series { for label in entry.labels { symbolSet.insert(label.name); symbolSet.insert(label.value) } }
-        let symbols = symbolSet.sorted()
-        var symbolRefs: [String: UInt32] = [:]
-        symbolRefs.reserveCapacity(symbols.count)
+        // offset in the section. `rank` is a string's place in that order.
+        let strings = table.strings
+        let sorted = strings.indices.sorted { strings[$0] < strings[$1] }
+        var symbolRefs = [UInt32](repeating: 0, count: strings.count)
+        var rank = [UInt32](repeating: 0, count: strings.count)
         try section { () throws(BlockError) in
             var out = ByteEncoder()
-            out.uvarint(UInt64(symbols.count))
+            out.uvarint(UInt64(strings.count))
             var base = 0
-            for symbol in symbols {
-                symbolRefs[symbol] = try check(base + out.bytes.count, "the symbol table")
+            for (place, number) in sorted.enumerated() {
+                let symbol = strings[number]
+                symbolRefs[number] = try check(base + out.bytes.count, "the symbol table")
+                rank[number] = UInt32(place)
                 out.uvarint(UInt64(symbol.utf8.count))
                 out.append(symbol.utf8)
                 if out.bytes.count >= 1 << 16 { base += out.bytes.count; try file.write(out.bytes); out.bytes.removeAll(keepingCapacity: true) }
@@ -79,24 +74,26 @@ enum IndexWriter {
 
         // Series: labels as symbol references, then chunk metas delta-encoded. A series' reference
         // is its entry's offset in the section, so references increase in label order.
-        var postings: [String: [String: [UInt32]]] = [:]
         var all: [UInt32] = []
-        all.reserveCapacity(series.count)
+        all.reserveCapacity(table.count)
+        var seriesPerPair = [UInt32](repeating: 0, count: table.pairNames.count)
         try section { () throws(BlockError) in
             let start = file.position
             var out = ByteEncoder()
-            for entry in series {
+            for index in 0..<table.count {
                 let ref = try check(file.position + out.bytes.count - start, "the series section")
                 all.append(ref)
-                out.uvarint(UInt64(entry.labels.count))
-                for label in entry.labels {
-                    out.uvarint(UInt64(symbolRefs[label.name]!))
-                    out.uvarint(UInt64(symbolRefs[label.value]!))
-                    postings[label.name, default: [:]][label.value, default: []].append(ref)
+                let pairs = table.pairs(of: index)
+                out.uvarint(UInt64(pairs.count))
+                for pair in pairs {
+                    out.uvarint(UInt64(symbolRefs[Int(table.pairNames[Int(pair)])]))
+                    out.uvarint(UInt64(symbolRefs[Int(table.pairValues[Int(pair)])]))
+                    seriesPerPair[Int(pair)] += 1
                 }
-                out.uvarint(UInt64(entry.chunks.count))
+                let chunks = table.chunks(of: index)
+                out.uvarint(UInt64(chunks.count))
                 var previous: ChunkMeta?
-                for chunk in entry.chunks {
+                for chunk in chunks {
                     if let previous {
                         out.uvarint(UInt64(bitPattern: chunk.minTime &- previous.maxTime))
                         out.uvarint(UInt64(bitPattern: chunk.maxTime &- chunk.minTime))
@@ -113,12 +110,32 @@ enum IndexWriter {
             try file.write(out.bytes)
         }
 
+        // Postings by counting: each pair's series references, in series (so reference) order.
+        var postingsStart = [Int](repeating: 0, count: seriesPerPair.count + 1)
+        for pair in seriesPerPair.indices { postingsStart[pair + 1] = postingsStart[pair] + Int(seriesPerPair[pair]) }
+        seriesPerPair = []
+        var postings = [UInt32](repeating: 0, count: postingsStart.last!)
+        var filled = postingsStart
+        for index in 0..<table.count {
+            for pair in table.pairs(of: index) {
+                postings[filled[Int(pair)]] = all[index]
+                filled[Int(pair)] += 1
+            }
+        }
+        filled = []
+        // Pairs in name, value order.
+        let pairOrder = table.pairNames.indices.sorted {
+            let a = (rank[Int(table.pairNames[$0])], rank[Int(table.pairValues[$0])])
+            let b = (rank[Int(table.pairNames[$1])], rank[Int(table.pairValues[$1])])
+            return a < b
+        }
+
         // Postings: the list of all series first (at offset 0), then one list per label pair in
         // name, value order; the label index points at them.
-        var labelIndex: [(name: String, values: [(value: String, offset: UInt32)])] = []
+        var labelIndex: [(name: UInt32, values: [(value: UInt32, offset: UInt32)])] = []
         try section { () throws(BlockError) in
             let start = file.position
-            func list(_ refs: [UInt32]) throws(BlockError) -> UInt32 {
+            func list(_ refs: ArraySlice<UInt32>) throws(BlockError) -> UInt32 {
                 let offset = try check(file.position - start, "the postings section")
                 var out = ByteEncoder()
                 out.uvarint(UInt64(refs.count))
@@ -127,16 +144,15 @@ enum IndexWriter {
                 try file.write(out.bytes)
                 return offset
             }
-            _ = try list(all)
-            for name in postings.keys.sorted() {
-                let values = postings[name]!
-                var entries: [(value: String, offset: UInt32)] = []
-                entries.reserveCapacity(values.count)
-                for value in values.keys.sorted() { entries.append((value, try list(values[value]!))) }
-                labelIndex.append((name, entries))
+            _ = try list(all[...])
+            for pair in pairOrder {
+                let name = table.pairNames[pair], value = table.pairValues[pair]
+                let offset = try list(postings[postingsStart[pair]..<postingsStart[pair + 1]])
+                if labelIndex.last?.name != name { labelIndex.append((name, [])) }
+                labelIndex[labelIndex.count - 1].values.append((value, offset))
             }
         }
-        postings = [:]
+        postings = []
 
         // Label index: for each name, its sorted values with the offsets of their postings, in
         // fixed-width entries so a value can be found by binary search.
@@ -144,10 +160,10 @@ enum IndexWriter {
             var out = ByteEncoder()
             out.be32(UInt32(labelIndex.count))
             for (name, values) in labelIndex {
-                out.be32(symbolRefs[name]!)
+                out.be32(symbolRefs[Int(name)])
                 out.be32(UInt32(values.count))
                 for (value, offset) in values {
-                    out.be32(symbolRefs[value]!)
+                    out.be32(symbolRefs[Int(value)])
                     out.be32(offset)
                 }
                 if out.bytes.count >= 1 << 16 { try file.write(out.bytes); out.bytes.removeAll(keepingCapacity: true) }
