@@ -115,6 +115,7 @@ let package = Package(
             .product(name: "HummingbirdTLS", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Metrics", package: "swift-metrics"),
+            .product(name: "NIOPosix", package: "swift-nio"),
         ]),
         .testTarget(name: "RemoteWriteTests", dependencies: [
             "RemoteWrite", "Storage", "MetricModel", .product(name: "SwiftProtobuf", package: "swift-protobuf"),
