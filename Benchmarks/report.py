@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Regenerates docs/BENCHMARKS.md and docs/benchmarks/plots/*.svg from the raw
 results in docs/benchmarks/data/ (cardinality.json, retention.json, shapes.json, restart.json,
-profile.json, run.json).
+compaction.json, profile.json, run.json).
 
     python3 Benchmarks/report.py [--data DIR] [--out FILE] [--plots DIR]
 
@@ -376,6 +376,53 @@ def restart_section(rst, notes):
     return out + [""]
 
 
+def compaction_section(cmp):
+    """Head compaction: one 2 h block cut from a 3 h head, Ember and Prometheus one after the other.
+    States plainly each figure where Ember is above Prometheus."""
+    out = ["## Head compaction", ""]
+    if not cmp or not cmp.get("systems"):
+        return out + ["No compaction results (docs/benchmarks/data/compaction.json missing).", ""]
+    c = cmp.get("config", {})
+    out += ["`Benchmarks/compaction.py`: each server in turn (the other not running) gets %s series at %ss through "
+            "remote write for %sh, from a 2 h boundary: 1.5 block ranges, one step short of compactable. When its "
+            "CPU is quiet, its peak RSS is reset (`/proc/PID/clear_refs`), then one more sample for one series makes "
+            "the head compactable and its appender wakes the compactor at once. *Block* is the time until the block "
+            "directory is complete; *CPU* is every thread's CPU from that sample until the process is quiet again "
+            "(head truncation, WAL checkpoint and memory given back included; idle rate subtracted). *Peak* is "
+            "VmHWM over that time; *anon / file* are the largest anonymous and mapped-file parts of RSS sampled "
+            "every 50 ms while the block was written (file pages are page cache, which the kernel can take back)."
+            " VictoriaMetrics has no head or blocks to compare." % (
+                "{:,}".format(c.get("series", 0)), c.get("step"), c.get("hours")), "",
+            "| system | samples before | block s | settled s | CPU s | RSS before MiB | peak MiB | peak rise MiB "
+            "| anon / file at peak MiB | RSS after MiB | block series | block B/sample | index / chunks B/sample | complete |",
+            "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+    sysres = cmp["systems"]
+    for n in ("ember", "prometheus"):
+        r = sysres.get(n)
+        if not r:
+            continue
+        b = r.get("block", {})
+        smp = b.get("samples") or 0
+        split = r.get("sampled_peak_anon_file_mib") or [None, None]
+        out.append("| %s | %s | %s | %s | %s | %s | %s | %s | %s / %s | %s | %s | %s | %s / %s | %s |" % (
+            n, "{:,}".format(r.get("samples_written", 0)), f(r.get("block_written_s"), 2), f(r.get("settled_s"), 2),
+            f(r.get("cpu_s"), 2), f(r.get("rss_before_mib"), 0), f(r.get("peak_rss_mib"), 0),
+            f(r.get("peak_rise_mib"), 0), f(split[0], 0), f(split[1], 0), f(r.get("rss_after_mib"), 0),
+            "{:,}".format(b.get("series", 0)), f(b["bytes"] / smp, 2) if smp else "–",
+            f(b["index_bytes"] / smp, 2) if smp else "–", f(b["chunks_bytes"] / smp, 2) if smp else "–",
+            "yes" if b.get("complete") else "**no**"))
+    e, p = sysres.get("ember"), sysres.get("prometheus")
+    if e and p:
+        keys = [("cpu_s", "CPU s"), ("block_written_s", "time to the block"), ("peak_rss_mib", "peak RSS"),
+                ("peak_rise_mib", "peak rise over the RSS before"), ("rss_after_mib", "RSS after")]
+        ratios = ["%s %s" % (label, f(ratio(e.get(k), p.get(k)), 2)) for k, label in keys]
+        above = [label for k, label in keys if e.get(k) is not None and p.get(k) is not None and e[k] > p[k]]
+        out += ["", "Ember/Prometheus: %s." % "; ".join(ratios)]
+        out.append("Ember is above Prometheus on: %s." % ", ".join(above) if above
+                   else "Ember is at or below Prometheus on every figure of this table.")
+    return out + [""]
+
+
 def profile_section(prof):
     out = ["## Where the time goes (profiles)", ""]
     if not prof:
@@ -409,11 +456,13 @@ def main():
     rst = load(os.path.join(args.data, "restart.json"))
     shp = load(os.path.join(args.data, "shapes.json"))
     prof = load(os.path.join(args.data, "profile.json"))
+    cmp = load(os.path.join(args.data, "compaction.json"))
     plots, notes = {}, []
     body = cardinality_section(card, plots, notes)
     body += retention_section(ret, plots, notes)
     body += shapes_section(shp, plots, notes)
     body += restart_section(rst, notes)
+    body += compaction_section(cmp)
     body += profile_section(prof)
     mode = (run or {}).get("mode", "unknown")
     doc = ["# Benchmarks: Ember vs Prometheus 2.42 vs VictoriaMetrics", "",
