@@ -97,17 +97,26 @@ let benchmarks: @Sendable () -> Void = {
         units: [seriesSelected: .count],
         maxDuration: .seconds(3)
     )
-    let selections: [(name: String, sorted: Bool, matcher: () throws -> LabelMatcher)] = [
-        ("job=\"checkout\"", false, { try LabelMatcher(.equal, "job", "checkout") }),
-        ("job=\"checkout\" sorted", true, { try LabelMatcher(.equal, "job", "checkout") }),
-        ("status_code=~\"5..\"", false, { try LabelMatcher(.regexMatch, "status_code", "5..") }),
+    // The last two intersect postings lists: two equality matchers, then a name, an equality and a
+    // regex (whose matching values' lists are merged first).
+    let selections: [(name: String, sorted: Bool, matchers: () throws -> [LabelMatcher])] = [
+        ("job=\"checkout\"", false, { [try LabelMatcher(.equal, "job", "checkout")] }),
+        ("job=\"checkout\" sorted", true, { [try LabelMatcher(.equal, "job", "checkout")] }),
+        ("status_code=~\"5..\"", false, { [try LabelMatcher(.regexMatch, "status_code", "5..")] }),
+        ("job=\"checkout\",status_code=\"500\"", false, {
+            [try LabelMatcher(.equal, "job", "checkout"), try LabelMatcher(.equal, "status_code", "500")]
+        }),
+        ("http_requests_total{job=\"checkout\",status_code=~\"5..\"}", false, {
+            [try LabelMatcher(.equal, "__name__", "http_requests_total"), try LabelMatcher(.equal, "job", "checkout"),
+             try LabelMatcher(.regexMatch, "status_code", "5..")]
+        }),
     ]
     for selection in selections {
         Benchmark("Head select \(selection.name) (100k series)", configuration: selectConfiguration) { benchmark, state in
-            let (scraped, matcher) = state
+            let (scraped, matchers) = state
             do {
                 let querier = try scraped.head.querier(mint: .min, maxt: .max)
-                let set = try querier.select(sorted: selection.sorted, hints: nil, matchers: [matcher])
+                let set = try querier.select(sorted: selection.sorted, hints: nil, matchers: matchers)
                 var count = 0
                 while let series = try set.next() {
                     blackHole(series)
@@ -119,7 +128,7 @@ let benchmarks: @Sendable () -> Void = {
                 benchmark.error("select failed: \(error)")
             }
         } setup: {
-            (try ScrapedHead(series: 100_000), try selection.matcher())
+            (try ScrapedHead(series: 100_000), try selection.matchers())
         }
     }
 }
