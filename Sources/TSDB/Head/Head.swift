@@ -273,8 +273,8 @@ public final class Head: Appendable, Queryable, Sendable {
     /// Drops chunks whose samples are all older than `mint` and removes series left empty; then,
     /// with a write-ahead log, checkpoints and deletes the segments holding only older samples
     /// (`truncateWAL`; a failure there is logged and counted, the memory truncation stands) and
-    /// deletes the `chunks_head` files whose chunks all end before `mint`, and takes the pages of
-    /// those kept out of the resident set (a compaction just read them; queries map them back).
+    /// deletes the `chunks_head` files whose chunks all end before `mint`, and takes the pages that
+    /// queries left resident in the maps of those kept out of the resident set.
     /// Returns the number of series removed.
     @discardableResult
     public func truncate(before mint: Timestamp) -> Int {

@@ -178,9 +178,9 @@ final class HeadChunkStore: Sendable {
     }
 
     /// Takes every file's mapped pages out of this process's resident set (they stay in the page
-    /// cache). A compaction reads the chunks of a whole block range through the maps; without
-    /// this the pages it touched would count as the server's memory (RSS) until the kernel
-    /// needed them back, long after the block is written.
+    /// cache). Queries read chunks through the maps; without this the pages they touched would
+    /// count as the server's memory (RSS) until the kernel needed them back. (Compaction reads
+    /// with `pread` and adds none.)
     func releaseResidentPages() {
         let files = state.withLock { $0.files }
         for file in files { file.releaseResidentPages() }
