@@ -30,26 +30,21 @@ import os
 import shutil
 import sys
 import time
-import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 from cardinality import RuntimeMeter, add_comparison_args, load_harness, run_and_write  # noqa: E402
-from restart import series_labels, snappy_literal, write_request  # noqa: E402
+from restart import http, series_labels, snappy_literal, write_request  # noqa: E402
 from retention import blocks_breakdown  # noqa: E402
 
 BLOCK_MS = 2 * 3600 * 1000
 
 
 def remote_write(base, body):
-    request = urllib.request.Request(base + "/api/v1/write", data=snappy_literal(body), method="POST")
-    request.add_header("Content-Type", "application/x-protobuf")
-    request.add_header("Content-Encoding", "snappy")
-    request.add_header("X-Prometheus-Remote-Write-Version", "0.1.0")
-    with urllib.request.urlopen(request, timeout=300) as response:
-        response.read()
-        if response.status // 100 != 2:
-            raise RuntimeError("remote write to %s answered %d" % (base, response.status))
+    """POSTs one WriteRequest (restart.py's encoding and request); raises unless it is accepted."""
+    status, text = http(base + "/api/v1/write", snappy_literal(body), timeout=300)
+    if status // 100 != 2:
+        raise RuntimeError("remote write to %s answered %d: %s" % (base, status, text[:200]))
 
 
 def wait_quiet(meter, seconds, limit, share=0.03, poll=0.5):
